@@ -1,0 +1,265 @@
+r"""Test functions with known answers: value, gradient and minimisers.
+
+Every objective takes points as arrays whose *last* axis holds the coordinates,
+so ``f.value(np.array([x, y]))`` gives one number and ``f.value(grid)`` with
+``grid.shape == (ny, nx, 2)`` gives a whole contour grid at once.
+
+============================  =====================================  =====================
+objective                     :math:`f(x, y)`                         minimiser
+============================  =====================================  =====================
+:func:`bowl`                  :math:`x^2/20 + y^2`                    (0, 0)
+:func:`rotated_bowl`          the bowl turned by 45°                  (0, 0)
+:class:`Rosenbrock`           :math:`(1-x)^2 + 100(y-x^2)^2`          (1, 1)
+:class:`Beale`                sum of three squared residuals          (3, 0.5)
+:class:`Saddle`               :math:`x^2/2 + y^4/4 - y^2/2`           (0, ±1); saddle at 0
+:class:`ReddiOnline`          online linear losses on [−1, 1]         −1
+============================  =====================================  =====================
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+
+def _scalar_or_array(a):
+    """A 0-d result as a plain float (one point in, one number out); arrays unchanged."""
+    return float(a) if np.ndim(a) == 0 else a
+
+
+__all__ = [
+    "Beale",
+    "Quadratic",
+    "ReddiOnline",
+    "Rosenbrock",
+    "Saddle",
+    "bowl",
+    "rotated_bowl",
+]
+
+
+class Quadratic:
+    r"""The quadratic bowl :math:`f(\theta) = \tfrac12\, \theta^\top H \theta`.
+
+    Its gradient is :math:`H\theta`, its minimiser is 0 (for positive definite
+    :math:`H`), and gradient descent on it is stable only for :math:`\eta < 2/L`,
+    where :math:`L` is the largest eigenvalue of :math:`H`.
+
+    Parameters
+    ----------
+    hessian : array_like, shape (d, d)
+        A symmetric matrix :math:`H`.
+    name : str
+        A short name for plots and tables.
+
+    Examples
+    --------
+    >>> f = Quadratic([[0.1, 0.0], [0.0, 2.0]])   # the bowl x²/20 + y²
+    >>> f.value(np.array([2.0, 1.0]))
+    1.2
+    >>> f.condition_number
+    20.0
+    """
+
+    def __init__(self, hessian, name: str = "quadratic") -> None:
+        H = np.array(hessian, dtype=float)
+        if H.ndim != 2 or H.shape[0] != H.shape[1] or not np.allclose(H, H.T):
+            raise ValueError(f"Quadratic: hessian must be a symmetric square matrix, got {H}")
+        self.hessian = H
+        self.name = name
+        self.minimizers = (np.zeros(len(H)),)
+        self.min_value = 0.0
+
+    @property
+    def eigenvalues(self) -> np.ndarray:
+        """Curvatures along the principal axes, smallest first."""
+        return np.linalg.eigvalsh(self.hessian)
+
+    @property
+    def L(self) -> float:
+        """The largest curvature (the gradient's Lipschitz constant)."""
+        return float(self.eigenvalues[-1])
+
+    @property
+    def condition_number(self) -> float:
+        """Largest over smallest curvature: how stretched the bowl is."""
+        return float(self.eigenvalues[-1] / self.eigenvalues[0])
+
+    def value(self, theta):
+        theta = np.asarray(theta, dtype=float)
+        return _scalar_or_array(0.5 * np.einsum("...i,ij,...j->...", theta, self.hessian, theta))
+
+    def gradient(self, theta):
+        return np.asarray(theta, dtype=float) @ self.hessian.T
+
+
+def bowl() -> Quadratic:
+    r"""The anisotropic bowl :math:`f(x, y) = x^2/20 + y^2` of *Deep Learning from Scratch*.
+
+    Its curvatures are 1/10 along :math:`x` and 2 along :math:`y`: a condition
+    number of 20, with the long axis aligned with a coordinate axis.
+    """
+    return Quadratic(np.diag([0.1, 2.0]), name="bowl")
+
+
+def rotated_bowl(degrees: float = 45.0) -> Quadratic:
+    r"""The same bowl turned by ``degrees``: equal difficulty, no preferred axis.
+
+    :math:`f(\theta) = \mathrm{bowl}(R^\top \theta)` with :math:`R` the rotation by
+    ``degrees``. Same curvatures, same condition number; only the axes move, so
+    a method that treats coordinates separately can no longer line up with them.
+    """
+    a = math.radians(degrees)
+    R = np.array([[math.cos(a), -math.sin(a)], [math.sin(a), math.cos(a)]])
+    H = R @ np.diag([0.1, 2.0]) @ R.T
+    return Quadratic((H + H.T) / 2, name=f"bowl rotated {degrees:g}°")
+
+
+class Rosenbrock:
+    r"""Rosenbrock's banana valley :math:`f(x, y) = (a - x)^2 + b\,(y - x^2)^2`.
+
+    A curved, nearly flat valley floor leads to the minimiser :math:`(a, a^2)`.
+
+    Examples
+    --------
+    >>> f = Rosenbrock()
+    >>> f.value(np.array([1.0, 1.0])), f.value(np.array([0.0, 0.0]))
+    (0.0, 1.0)
+    """
+
+    name = "Rosenbrock"
+
+    def __init__(self, a: float = 1.0, b: float = 100.0) -> None:
+        self.a, self.b = float(a), float(b)
+        self.minimizers = (np.array([self.a, self.a**2]),)
+        self.min_value = 0.0
+
+    def value(self, p):
+        x, y = np.moveaxis(np.asarray(p, dtype=float), -1, 0)
+        return _scalar_or_array((self.a - x) ** 2 + self.b * (y - x**2) ** 2)
+
+    def gradient(self, p):
+        x, y = np.moveaxis(np.asarray(p, dtype=float), -1, 0)
+        dx = -2 * (self.a - x) - 4 * self.b * x * (y - x**2)
+        dy = 2 * self.b * (y - x**2)
+        return np.stack([dx, dy], axis=-1)
+
+
+class Beale:
+    r"""Beale's function: flat plateaus and steep walls around the minimiser (3, 1/2).
+
+    .. math::
+        f(x, y) = (1.5 - x + xy)^2 + (2.25 - x + xy^2)^2 + (2.625 - x + xy^3)^2
+
+    Examples
+    --------
+    >>> f = Beale()
+    >>> f.value(np.array([3.0, 0.5]))
+    0.0
+    """
+
+    name = "Beale"
+    _c = (1.5, 2.25, 2.625)
+
+    def __init__(self) -> None:
+        self.minimizers = (np.array([3.0, 0.5]),)
+        self.min_value = 0.0
+
+    def value(self, p):
+        x, y = np.moveaxis(np.asarray(p, dtype=float), -1, 0)
+        residuals = [c - x + x * y**k for k, c in enumerate(self._c, start=1)]
+        return _scalar_or_array(sum(r**2 for r in residuals))
+
+    def gradient(self, p):
+        x, y = np.moveaxis(np.asarray(p, dtype=float), -1, 0)
+        dx = np.zeros_like(x)
+        dy = np.zeros_like(y)
+        for k, c in enumerate(self._c, start=1):
+            r = c - x + x * y**k
+            dx += 2 * r * (y**k - 1)
+            dy += 2 * r * k * x * y ** (k - 1)
+        return np.stack([dx, dy], axis=-1)
+
+
+class Saddle:
+    r"""A saddle between two valleys: :math:`f(x, y) = x^2/2 + y^4/4 - y^2/2`.
+
+    The origin is a saddle point (curvature +1 along :math:`x`, −1 along
+    :math:`y`); the minimisers are :math:`(0, \pm 1)` with value −1/4. A method
+    started close to the line :math:`y = 0` lingers near the saddle before it
+    falls into a valley.
+
+    Examples
+    --------
+    >>> f = Saddle()
+    >>> f.gradient(np.array([0.0, 0.0])), f.value(np.array([0.0, 1.0]))
+    (array([0., 0.]), -0.25)
+    """
+
+    name = "saddle"
+
+    def __init__(self) -> None:
+        self.minimizers = (np.array([0.0, 1.0]), np.array([0.0, -1.0]))
+        self.min_value = -0.25
+        self.saddle_point = np.array([0.0, 0.0])
+
+    def value(self, p):
+        x, y = np.moveaxis(np.asarray(p, dtype=float), -1, 0)
+        return _scalar_or_array(x**2 / 2 + y**4 / 4 - y**2 / 2)
+
+    def gradient(self, p):
+        x, y = np.moveaxis(np.asarray(p, dtype=float), -1, 0)
+        return np.stack([x, y**3 - y], axis=-1)
+
+
+class ReddiOnline:
+    r"""The online problem on which Adam fails to converge (Reddi, Kale & Kumar, 2018).
+
+    At step :math:`t = 1, 2, \dots` the loss is linear on :math:`x \in [-1, 1]`:
+
+    .. math::
+        f_t(x) = \begin{cases} C\,x & t \bmod p = 1 \\ -x & \text{otherwise} \end{cases}
+
+    Over one period of :math:`p` steps the losses add up to :math:`(C - p + 1)\,x`,
+    so for :math:`C > p - 1` the best fixed point is :math:`x = -1`. The defaults
+    are the construction of the paper's Theorem 1 (:math:`p = 3`, :math:`C > 2`):
+    with :math:`\beta_1 = 0`, :math:`\beta_2 = 1/(1 + C^2)` and step size
+    :math:`\alpha/\sqrt{t}`, Adam's average :math:`v` forgets the rare large
+    gradient, the frequent gradients −1 win, and Adam drifts to +1; AMSGrad keeps
+    the largest :math:`v` and converges to −1.
+
+    Parameters
+    ----------
+    C : float, default 3
+        The rare, large gradient.
+    period : int, default 3
+        Steps between two large gradients (:math:`p`).
+    """
+
+    name = "Reddi et al. online problem"
+    bounds = (-1.0, 1.0)
+
+    def __init__(self, C: float = 3.0, period: int = 3) -> None:
+        if int(period) < 2:
+            raise ValueError(f"ReddiOnline: period must be at least 2, got {period}")
+        if C <= period - 1:
+            raise ValueError(f"ReddiOnline: C must exceed period - 1 = {period - 1}, got {C}")
+        self.C, self.period = float(C), int(period)
+        self.minimizers = (np.array([-1.0]),)
+
+    def gradient(self, x, t: int):
+        """Gradient of :math:`f_t` (the same at every ``x``)."""
+        slope = self.C if t % self.period == 1 else -1.0
+        return np.full_like(np.asarray(x, dtype=float), slope)
+
+    def value(self, x, t: int):
+        return self.gradient(x, t) * np.asarray(x, dtype=float)
+
+    def average_value(self, x):
+        """The mean loss over one period, :math:`(C - p + 1)\\,x / p`: minimised at −1."""
+        return (self.C - self.period + 1) * np.asarray(x, dtype=float) / self.period
+
+    def project(self, x: np.ndarray) -> None:
+        """Clip ``x`` into the feasible interval [−1, 1], in place."""
+        np.clip(x, *self.bounds, out=x)
