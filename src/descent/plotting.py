@@ -25,6 +25,7 @@ from matplotlib.axes import Axes
 from descent.base import Optimizer
 
 __all__ = [
+    "BOOK_STYLE",
     "STYLES",
     "animate_trajectories",
     "label",
@@ -47,6 +48,21 @@ STYLES: dict[str, dict[str, str]] = {
     "AdamW": {"color": "#CC79A7", "marker": "*"},
 }
 """Colour, marker (and line style) of each optimizer, the same in every figure."""
+
+
+BOOK_STYLE: dict[str, object] = {
+    "figure.figsize": (6.4, 4.0),
+    "figure.dpi": 120,
+    "figure.constrained_layout.use": True,
+    "font.size": 10,
+    "axes.titlesize": 10,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "legend.frameon": False,
+    "legend.fontsize": 9,
+    "lines.linewidth": 1.5,
+}
+"""The book's matplotlib settings: ``plt.style.use(BOOK_STYLE)`` at the top of a chapter."""
 
 
 def label(optimizer: Optimizer | str) -> str:
