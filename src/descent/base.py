@@ -164,6 +164,8 @@ class Optimizer:
 
         Raises
         ------
+        TypeError
+            If a saved hyperparameter has the wrong type (``lr="x"``, ``amsgrad=1``).
         ValueError
             If the dictionary does not fit this optimizer: other top-level keys,
             other hyperparameter names or invalid values, a negative step, buffers
@@ -189,7 +191,10 @@ class Optimizer:
         step = state_dict["step"]
         if isinstance(step, bool) or not isinstance(step, numbers.Integral) or step < 0:
             raise ValueError(f"{owner}: step must be an integer >= 0, got {step!r}")
-        state = self._checked_state(owner, state_dict["state"], int(step))
+        # The buffers must be those of the optimizer the saved hyperparameters describe
+        # (Adam keeps v_max only with amsgrad=True), which may differ from self's.
+        expected = type(self)(**hyperparams).state_names()
+        state = self._checked_state(owner, state_dict["state"], int(step), expected)
 
         for name, value in hyperparams.items():
             setattr(self, name, value)
@@ -209,13 +214,13 @@ class Optimizer:
             for name, value in hyperparams.items()
         }
 
-    def _checked_state(self, owner: str, state: object, step: int) -> dict:
+    def _checked_state(self, owner: str, state: object, step: int, expected) -> dict:
         """Validate a saved ``state`` mapping and return a copy of it."""
         if not isinstance(state, Mapping):
             raise ValueError(f"{owner}: state must be a dict, got {type(state).__name__}")
         if state and step == 0:
             raise ValueError(f"{owner}: step is 0 but state holds buffers for {_names(state)}")
-        expected = set(self.state_names())
+        expected = set(expected)
         copied = {}
         for key, buffers in state.items():
             if not isinstance(buffers, Mapping) or set(buffers) != expected:
@@ -228,9 +233,9 @@ class Optimizer:
                 if not isinstance(buffer, np.ndarray) or not np.issubdtype(
                     buffer.dtype, np.floating
                 ):
+                    got = getattr(buffer, "dtype", type(buffer).__name__)
                     raise ValueError(
-                        f"{owner}: state[{key!r}][{name!r}] must be a float array, "
-                        f"got {type(buffer).__name__}"
+                        f"{owner}: state[{key!r}][{name!r}] must be a float array, got {got}"
                     )
                 if buffer.shape != arrays[0].shape or buffer.dtype != arrays[0].dtype:
                     raise ValueError(
@@ -282,6 +287,12 @@ class Optimizer:
         if not theta.flags.writeable:
             raise ValueError(f"{owner}: param {key!r} is read-only and cannot be updated")
         buffers = self.state.get(key, {})
+        if buffers.keys() != set(self.state_names()) and key in self.state:
+            raise ValueError(
+                f"{owner}: the state of param {key!r} holds {_names(buffers)}, but "
+                f"{self!r} needs {_names(self.state_names())} (amsgrad cannot be "
+                "switched mid-run; load a matching state_dict or start a new optimizer)"
+            )
         for name, buffer in buffers.items():
             if buffer.shape != theta.shape or buffer.dtype != theta.dtype:
                 raise ValueError(

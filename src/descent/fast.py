@@ -14,6 +14,7 @@ The test suite checks that both produce the same parameters (to rounding), and
 from __future__ import annotations
 
 import math
+import numbers
 
 import numpy as np
 
@@ -65,9 +66,18 @@ class FastAdam(Adam):
         block_size: int = 1 << 16,
     ) -> None:
         super().__init__(lr=lr, beta1=beta1, beta2=beta2, eps=eps, amsgrad=amsgrad)
-        if isinstance(block_size, bool) or not isinstance(block_size, int) or block_size < 1:
-            raise ValueError(f"FastAdam: block_size must be a positive int, got {block_size!r}")
         self.block_size = block_size
+
+    @property
+    def block_size(self) -> int:
+        """Elements per block; checked whenever it is set."""
+        return self._block_size
+
+    @block_size.setter
+    def block_size(self, value: int) -> None:
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+            raise ValueError(f"FastAdam: block_size must be a positive int, got {value!r}")
+        self._block_size = int(value)
 
     def _step(self, theta, g, state):
         arrays = [theta, g, *(state[name] for name in self.state_names())]

@@ -241,12 +241,15 @@ class ReddiOnline:
     bounds = (-1.0, 1.0)
 
     def __init__(self, C: float = 3.0, period: int = 3) -> None:
-        if int(period) < 2:
-            raise ValueError(f"ReddiOnline: period must be at least 2, got {period}")
-        if C <= period - 1:
-            raise ValueError(f"ReddiOnline: C must exceed period - 1 = {period - 1}, got {C}")
-        self.C, self.period = float(C), int(period)
+        if isinstance(period, bool) or not isinstance(period, int) or period < 2:
+            raise ValueError(f"ReddiOnline: period must be an integer >= 2, got {period!r}")
+        if not math.isfinite(C) or C <= period - 1:
+            raise ValueError(
+                f"ReddiOnline: C must be finite and exceed period - 1 = {period - 1}, got {C}"
+            )
+        self.C, self.period = float(C), period
         self.minimizers = (np.array([-1.0]),)
+        self.min_value = -(self.C - period + 1) / period  # of the average loss, at x = -1
 
     def gradient(self, x, t: int):
         """Gradient of :math:`f_t` (the same at every ``x``)."""

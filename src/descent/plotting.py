@@ -69,7 +69,11 @@ def label(optimizer: Optimizer | str) -> str:
     """An optimizer's name in legends: its class, or "AMSGrad" for ``Adam(amsgrad=True)``."""
     if isinstance(optimizer, str):
         return optimizer
-    name = type(optimizer).__name__
+    # A variant such as FastAdam goes by the algorithm it implements.
+    name = next(
+        (cls.__name__ for cls in type(optimizer).__mro__ if cls.__name__ in STYLES),
+        type(optimizer).__name__,
+    )
     return "AMSGrad" if name == "Adam" and optimizer.amsgrad else name
 
 
@@ -189,7 +193,8 @@ def plot_band(
 ) -> Axes:
     """Mean over seeds with a band of ± one standard deviation.
 
-    ``runs`` has shape (n_seeds, len(x)).
+    ``runs`` has shape (n_seeds, len(x)); the deviation is the population one
+    (``ddof=0``), describing the seeds that were run.
     """
     runs = np.asarray(runs)
     mean, std = runs.mean(axis=0), runs.std(axis=0)
