@@ -1,6 +1,6 @@
 """The machinery every optimizer shares, written once.
 
-An optimizer in :mod:`descent` is a small class with two parts:
+An optimizer in ``descent`` is a small class with two parts:
 
 * its *hyperparameters* (``lr``, ``momentum``, ``beta1``, ...), checked when the
   optimizer is built and again before every update, and
@@ -84,8 +84,8 @@ class Optimizer:
     ----------
     t : int
         Number of updates taken so far (the *t* of the equations).
-    state : dict[str, dict[str, numpy.ndarray]]
-        Per-parameter buffers such as ``{"W1": {"m": ..., "v": ...}}``, created on
+    state : dict
+        Per-parameter buffers (NumPy arrays) such as ``{"W1": {"m": ..., "v": ...}}``, created on
         the first :meth:`update` with the shape and dtype of each parameter.
     """
 

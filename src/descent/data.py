@@ -1,7 +1,7 @@
 """The handwritten digits and minibatches, with no network access.
 
 The data are the 1,797 8×8 digits that ship inside scikit-learn
-(:func:`sklearn.datasets.load_digits`), so they load offline, on Binder and in CI.
+(``sklearn.datasets.load_digits``), so they load offline, on Binder and in CI.
 
 >>> data = load_digits(seed=0)
 >>> data.x_train.shape, data.x_test.shape

@@ -83,7 +83,7 @@ class Quadratic:
 
     @property
     def condition_number(self) -> float:
-        """Largest over smallest curvature: how stretched the bowl is."""
+        """Largest over smallest curvature, a measure of how stretched the bowl is."""
         return float(self.eigenvalues[-1] / self.eigenvalues[0])
 
     def value(self, theta):

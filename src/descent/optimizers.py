@@ -156,10 +156,10 @@ class Nesterov(Optimizer):
     -----
     Identical to ``torch.optim.SGD(lr=lr, momentum=momentum, nesterov=True)``,
     which steps :math:`\theta_t = \theta_{t-1} - \eta (g_t + \mu b_t)` with
-    :math:`b_t = -v_t/\eta`. The Nesterov class of the Korean *Deep Learning from
-    Scratch* repository updates :math:`v` *before* using it in the step; that
-    multiplies the old velocity by :math:`\mu^3` instead of :math:`\mu^2` and is
-    not this method.
+    :math:`b_t = -v_t/\eta`. The Nesterov class in the code of *Deep Learning from
+    Scratch* (``common/optimizer.py``) updates :math:`v` *before* using it in the
+    step; that multiplies the old velocity by :math:`\mu^3` instead of
+    :math:`\mu^2` and is not this method.
 
     References
     ----------
@@ -217,9 +217,10 @@ class AdaGrad(Optimizer):
     Notes
     -----
     Identical to ``torch.optim.Adagrad(lr=lr, eps=eps)``: :math:`\epsilon` is
-    added *outside* the square root, as in the paper. The seed post and *Deep
-    Learning from Scratch* write :math:`\sqrt{h_t + 10^{-7}}`, which differs
-    only while :math:`h_t` is tiny.
+    added *outside* the square root, as in the paper and in *Deep Learning from
+    Scratch* (which fixes :math:`\epsilon = 10^{-7}`). The seed post and Keras
+    write :math:`\sqrt{h_t + \epsilon}`, which shrinks the first steps of
+    coordinates whose gradients are smaller than about :math:`\sqrt{\epsilon}`.
 
     References
     ----------

@@ -62,7 +62,7 @@ BOOK_STYLE: dict[str, object] = {
     "legend.fontsize": 9,
     "lines.linewidth": 1.5,
 }
-"""The book's matplotlib settings: ``plt.style.use(BOOK_STYLE)`` at the top of a chapter."""
+"""The book's matplotlib settings, applied with ``plt.style.use(BOOK_STYLE)`` in a chapter."""
 
 
 def label(optimizer: Optimizer | str) -> str:
