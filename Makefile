@@ -15,7 +15,7 @@ STAMP  := $(VENV)/.installed-from-lock
 # Everything the executed chapters depend on besides their own code cells. When any of
 # it is newer than the last build, cached notebook outputs may be stale, so the build
 # forgets them and re-executes every chapter (they all import descent).
-CHAPTER_DEPENDENCIES := $(shell find src -name '*.py') requirements.lock
+CHAPTER_DEPENDENCIES := $(shell find src -type f -not -path '*/__pycache__/*') requirements.lock
 EXECUTION_STAMP := _build/.executed-with-current-src
 
 # Sphinx copies book/_static only when some page is out of date; a changed stylesheet or

@@ -141,9 +141,9 @@ def test_a_chapter_link_opens_the_chapter_as_a_notebook(jupyterlab, browser):
     try:
         page = context.new_page()
         page.goto(f"{url}/lab/tree/book/sgd.md?token={token}")
-        page.wait_for_selector(".jp-NotebookPanel .jp-CodeCell", timeout=60_000)
-        cells = page.locator(".jp-NotebookPanel .jp-CodeCell").all_inner_texts()
-        assert any("from descent import SGD" in cell for cell in cells)
+        imports = page.locator(".jp-NotebookPanel .jp-CodeCell", has_text="from descent import SGD")
+        imports.first.wait_for(timeout=60_000)
+        assert page.locator(".jp-NotebookPanel .jp-MarkdownCell").count() > 0
         assert not page.locator(".jp-FileEditor").is_visible()
     finally:
         context.close()

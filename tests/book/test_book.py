@@ -106,6 +106,8 @@ def test_chapter_figures_are_numbered_captioned_and_described(page):
         assert re.fullmatch(rf"Fig\. {chapter_number}\.\d+", number), number
         caption = figure.find("figcaption").get_text(" ", strip=True)
         assert len(caption) > len(number) + 20, f"caption too short: {caption!r}"
+        if figure.select_one(".descent-explorer"):
+            continue  # drawn in the browser, with its own text alternative (tests/site)
         image = figure.find("img")
         assert image is not None, figure.get("id")
         assert len(image.get("alt", "")) > 20, f"{figure.get('id')}: alt text too short"
