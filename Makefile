@@ -2,7 +2,8 @@
 #   make book   build the HTML book into _build/html
 #   make test   build the book and the PDF, then run every test (package, book, Binder,
 #               site, PDF); needs Debian's chromium and TeX (.ci/run installs them)
-# Both create .venv from requirements.lock when it is missing or older than the lock.
+# Both create .venv from requirements.lock when it is missing or older than the lock
+# (`make lock` rewrites the lock after a change to the dependencies in pyproject.toml).
 
 PYTHON ?= python3
 # Debian packages the PDF needs (.ci/run installs them).
@@ -27,7 +28,7 @@ ASSETS_STAMP := _build/.assets-current
 
 venv: $(STAMP)
 
-$(STAMP): requirements.lock pyproject.toml
+$(STAMP): requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Descent needs Python 3.11 or newer")'
 	rm -rf $(VENV)
 	$(PYTHON) -m venv $(VENV)
@@ -65,6 +66,8 @@ $(AXE): tests/site/package.json tests/site/package-lock.json
 	touch $@
 
 test: book pdf $(AXE)
+	$(BIN)/ruff check src tests benchmarks book/_ext
+	$(BIN)/ruff format --check src tests benchmarks book/_ext
 	$(BIN)/python -m pytest
 
 # The package's own tests only (no book build): quick feedback while editing src/.

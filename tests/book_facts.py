@@ -15,6 +15,8 @@ from pathlib import Path
 
 import yaml
 
+from label_index import LABEL_PATTERNS, labels_in
+
 ROOT = Path(__file__).resolve().parents[1]
 # The build to test: `make book` writes _build/; DESCENT_BUILD points at another one.
 BUILD = Path(os.environ.get("DESCENT_BUILD", ROOT / "_build"))
@@ -90,21 +92,12 @@ def page(name: str) -> Page:
     return next(p for p in pages() if p.name == name)
 
 
-# Label syntax in MyST sources, by kind. Figures are named in a code cell's mystnb metadata.
-LABEL_PATTERNS = {
-    "section": re.compile(r"^\(([a-z0-9-]+)\)=\s*$", re.M),
-    "figure": re.compile(r"^:\s*name: (fig-[a-z0-9-]+)\s*$", re.M),
-    "table": re.compile(r"^:name: (tbl-[a-z0-9-]+)\s*$", re.M),
-    "equation": re.compile(r"^\$\$ \((eq-[a-z0-9-]+)\)\s*$", re.M),
-    "algorithm": re.compile(r"^:label: (alg-[a-z0-9-]+)\s*$", re.M),
-    "exercise": re.compile(r"^:label: (ex-[a-z0-9-]+)\s*$", re.M),
-}
-
-
 def labels(page: Page) -> dict[str, list[str]]:
-    """The labels a page defines, by kind."""
-    text = page.text
-    return {kind: pattern.findall(text) for kind, pattern in LABEL_PATTERNS.items()}
+    """The labels a page defines, by kind (found as the cite page's index finds them)."""
+    found = {kind: [] for kind in LABEL_PATTERNS}
+    for kind, label in labels_in(page.text):
+        found[kind].append(label)
+    return found
 
 
 GLUE_ROLE = re.compile(r"\{glue:text\}`([^`:]+)(?::[^`]*)?`")

@@ -147,7 +147,11 @@
             play.setAttribute("aria-pressed", "true");
             state.timer = setInterval(advance, 160);
           });
-          step.addEventListener("click", () => { stop(); advance(); });
+          step.addEventListener("click", () => {
+            stop();
+            if (state.shown >= spec.steps) { state.shown = 0; }
+            advance();
+          });
         }
         const status = html("p", { class: "dx-status", "aria-live": "polite" }, root);
 
@@ -165,8 +169,9 @@
             output.textContent = text;
             input.setAttribute("aria-valuetext", text);
           }
+          const stepsText = `${state.shown} step${state.shown === 1 ? "" : "s"}`;
           stepsOutput.textContent = String(state.shown);
-          steps.setAttribute("aria-valuetext", `${state.shown} steps`);
+          steps.setAttribute("aria-valuetext", stepsText);
           drawPaths(surface, runs);
           drawLosses(surface, runs);
           const summary = spec.contenders.map((contender) => {
@@ -179,7 +184,7 @@
           });
           const settings = outputs.map(([input, , slider]) =>
             `${slider.label} ${scaledValue(slider, Number(input.value))}`).join(", ");
-          const text = `On ${surface.label}, with ${settings}, after ${state.shown} steps: ${summary.join("; ")}.`;
+          const text = `On ${surface.label}, with ${settings}, after ${stepsText}: ${summary.join("; ")}.`;
           status.textContent = text;
           description.textContent = text;
         }
@@ -255,6 +260,9 @@
                               "stroke-width": "1.6", "stroke-dasharray": contender.dashed ? "5 3" : "none",
                               class: "dx-loss", "data-optimizer": contender.name }, inside);
           }
+          // Losses below the scale's floor are drawn on it; the lowest label then says so.
+          const clipped = spec.contenders.some((contender) =>
+            runs[contender.name].loss.slice(0, state.shown + 1).some((loss) => Math.log10(loss) < low));
           const decades = [];
           for (let d = Math.ceil(low); d <= Math.floor(high); d += Math.max(1, Math.ceil((high - low) / 5))) decades.push(d);
           axes(losses, box, [0, spec.steps], null, px, null, "step", "loss");
@@ -263,7 +271,7 @@
             svg("line", { x1: box.left - 4, x2: box.left, y1: y, y2: y, stroke: "#444" }, losses);
             const label = svg("text", { x: box.left - 6, y: y + 3.5, "text-anchor": "end", "font-size": "10",
                                         fill: "#222" }, losses);
-            label.textContent = `1e${d}`;
+            label.textContent = `${clipped && d === decades[0] ? "≤ " : ""}1e${d}`;
           }
         }
 

@@ -178,7 +178,7 @@ class Explorer:
                 c.name: _run_record(self._run(view, c, values)) for c in self.contenders
             }
         # One loss scale for all runs, so that runs can be compared: from the smallest loss
-        # reached (but no more than eight decades below the start) to the largest one
+        # reached (but no more than twelve decades below the start) to the largest one
         # (but no more than two decades above the start, where diverging runs leave it).
         losses = [v for r in runs.values() for rec in r.values() for v in rec["loss"]]
         start_loss = float(view.objective.value(np.array(view.start)))
@@ -190,7 +190,10 @@ class Explorer:
             "ylim": list(view.ylim),
             "minimizers": [list(map(float, p)) for p in view.objective.minimizers],
             "contours": _contour_lines(view),
-            "loss_range": [max(min(losses), 1e-8 * start_loss), min(max(losses), 1e2 * start_loss)],
+            "loss_range": [
+                max(min(losses), 1e-12 * start_loss),
+                min(max(losses), 1e2 * start_loss),
+            ],
             "runs": runs,
         }
 

@@ -112,6 +112,7 @@ class MLP:
         return x
 
     def loss(self, x: np.ndarray, labels: np.ndarray) -> float:
+        """Mean softmax cross-entropy of the batch ``x`` against integer ``labels``."""
         return self.head.forward(self.scores(x), labels)
 
     def loss_and_gradients(

@@ -87,10 +87,12 @@ class Quadratic:
         return float(self.eigenvalues[-1] / self.eigenvalues[0])
 
     def value(self, theta):
+        """:math:`\tfrac12 \theta^\top H \theta` at each point (last axis: coordinates)."""
         theta = np.asarray(theta, dtype=float)
         return _scalar_or_array(0.5 * np.einsum("...i,ij,...j->...", theta, self.hessian, theta))
 
     def gradient(self, theta):
+        """:math:`H\theta` at each point."""
         return np.asarray(theta, dtype=float) @ self.hessian.T
 
 
@@ -257,6 +259,7 @@ class ReddiOnline:
         return np.full_like(np.asarray(x, dtype=float), slope)
 
     def value(self, x, t: int):
+        """The loss :math:`f_t(x)` of step ``t``."""
         return self.gradient(x, t) * np.asarray(x, dtype=float)
 
     def average_value(self, x):

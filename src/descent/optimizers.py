@@ -129,7 +129,7 @@ class Momentum(Optimizer):
         theta += v
 
 
-class Nesterov(Optimizer):
+class Nesterov(Momentum):
     r"""Nesterov momentum: correct the step with the gradient *after* the velocity.
 
     .. math::
@@ -176,12 +176,6 @@ class Nesterov(Optimizer):
     >>> params["w"]  # v = -0.1; w = 1 + 0.5 * (-0.1) - 0.1
     array([0.85])
     """
-
-    def __init__(self, lr: float = 0.01, momentum: float = 0.9) -> None:
-        super().__init__(lr=lr, momentum=momentum)
-
-    def state_names(self):
-        return ("v",)
 
     def _step(self, theta, g, state):
         v = state["v"]
@@ -351,8 +345,10 @@ class Adam(Optimizer):
     Algorithm 1 of Kingma & Ba, identical to ``torch.optim.Adam(lr=lr,
     betas=(beta1, beta2), eps=eps, amsgrad=amsgrad)``. *Deep Learning from
     Scratch* folds the bias corrections into :math:`\eta_t = \eta
-    \sqrt{1-\beta_2^t}/(1-\beta_1^t)`; that is the paper's "ε̂" variant, whose
-    :math:`\epsilon` is effectively :math:`\epsilon\sqrt{1-\beta_2^t}`. AMSGrad
+    \sqrt{1-\beta_2^t}/(1-\beta_1^t)` and adds a constant :math:`\hat\epsilon` to
+    the uncorrected :math:`\sqrt{v_t}`; that is the paper's "ε̂" variant, and it acts
+    like this class with :math:`\epsilon = \hat\epsilon/\sqrt{1-\beta_2^t}`,
+    about 30 times larger at the first step for :math:`\beta_2 = 0.999`. AMSGrad
     as in torch: the paper's :math:`\hat v` has no bias correction. The first
     step is :math:`\eta\, g_1/(|g_1| + \epsilon) \approx \eta\,
     \mathrm{sign}(g_1)`.
@@ -439,7 +435,7 @@ class AdamW(Adam):
 
     References
     ----------
-    I. Loshchilov and F. Hutter, "Decoupled weight decay regularization", ICLR 2019.
+    Ilya Loshchilov and Frank Hutter, "Decoupled weight decay regularization", ICLR 2019.
 
     Examples
     --------

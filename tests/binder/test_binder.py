@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from book_facts import ROOT, built_glue, glued_values, notebook_pages
+from book_facts import ROOT, built_glue, glued_values, notebook_pages, read_notebook
 
 pytestmark = pytest.mark.binder
 
@@ -185,6 +185,36 @@ def test_a_second_execution_gives_the_same_numbers_as_the_book(executed_on_binde
         for key in in_book
         if "time" not in key and in_book[key] != on_binder[key]
     }
+    assert not differ
+
+
+# Figures that plot measured times, which differ from run to run.
+TIMING_FIGURES = {"fig-practice-cost"}
+
+
+def figures(notebook: dict) -> dict[str, str]:
+    """``{figure label: PNG data}`` of every labelled figure a notebook drew."""
+    drawn = {}
+    for cell in notebook["cells"]:
+        name = cell.get("metadata", {}).get("mystnb", {}).get("figure", {}).get("name")
+        pngs = [
+            o["data"]["image/png"]
+            for o in cell.get("outputs", [])
+            if "image/png" in o.get("data", {})
+        ]
+        if name and pngs:
+            drawn[name] = pngs[-1]
+    return drawn
+
+
+@pytest.mark.parametrize("chapter", notebook_pages(), ids=[p.name for p in notebook_pages()])
+def test_a_second_execution_draws_the_same_figures_as_the_book(executed_on_binder, chapter):
+    on_binder = figures(executed_on_binder[chapter.name]["notebook"])
+    in_book = figures(read_notebook(chapter.executed))
+    assert on_binder.keys() == in_book.keys()
+    differ = [
+        name for name in in_book if name not in TIMING_FIGURES and in_book[name] != on_binder[name]
+    ]
     assert not differ
 
 

@@ -77,28 +77,27 @@ def planned_book_commands(directory) -> str:
     ).stdout
 
 
-def test_a_change_in_src_makes_the_next_build_re_execute_the_chapters(repository_copy):
+def set_mtime(path, seconds_from_now: float) -> None:
+    when = time.time() + seconds_from_now
+    os.utime(path, (when, when))
+
+
+@pytest.fixture
+def built_copy(repository_copy):
+    """A copy whose last execution of the chapters is newer than all of their inputs."""
     stamp = repository_copy / "_build" / ".executed-with-current-src"
     stamp.parent.mkdir()
     stamp.touch()
-    future = time.time() + 60
-    os.utime(stamp, (future, future))
+    set_mtime(stamp, 60)
     assert "_build/.jupyter_cache" not in planned_book_commands(repository_copy)
+    return repository_copy
 
-    changed = repository_copy / "src" / "descent" / "optimizers.py"
-    later = future + 60
-    os.utime(changed, (later, later))
-    plan = planned_book_commands(repository_copy)
+
+@pytest.mark.parametrize(
+    "changed", ["src/descent/optimizers.py", "src/descent/explorer.js", "requirements.lock"]
+)
+def test_a_change_the_chapters_depend_on_makes_the_build_re_execute_them(built_copy, changed):
+    set_mtime(built_copy / changed, 120)
+    plan = planned_book_commands(built_copy)
     assert "rm -rf _build/.jupyter_cache _build/.doctrees" in plan
     assert plan.index("_build/.jupyter_cache") < plan.index("jupyter-book build")
-
-
-def test_a_new_lock_file_also_re_executes_the_chapters(repository_copy):
-    stamp = repository_copy / "_build" / ".executed-with-current-src"
-    stamp.parent.mkdir()
-    stamp.touch()
-    future = time.time() + 60
-    os.utime(stamp, (future, future))
-    lock = repository_copy / "requirements.lock"
-    os.utime(lock, (future + 60, future + 60))
-    assert "_build/.jupyter_cache" in planned_book_commands(repository_copy)

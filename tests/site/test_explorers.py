@@ -28,8 +28,9 @@ READ_STATE = """(root) => {
     const [left, top, width, height] = svg.dataset.box.split(",").map(Number);
     const paths = {};
     for (const line of svg.querySelectorAll("polyline.dx-path")) {
-        paths[line.dataset.optimizer] = line.getAttribute("points").trim().split(/\\s+/).map((p) => {
-            const [px, py] = p.split(",").map(Number);
+        const points = line.getAttribute("points").trim().split(/\\s+/);
+        paths[line.dataset.optimizer] = points.map((point) => {
+            const [px, py] = point.split(",").map(Number);
             return [x0 + (px - left) / width * (x1 - x0), y1 - (py - top) / height * (y1 - y0)];
         });
     }
