@@ -16,15 +16,21 @@ STAMP  := $(VENV)/.installed-from-lock
 # Everything the executed chapters depend on besides their own code cells. When any of
 # it is newer than the last build, cached notebook outputs may be stale, so the build
 # forgets them and re-executes every chapter (they all import descent).
-CHAPTER_DEPENDENCIES := $(shell find src -type f -not -path '*/__pycache__/*') requirements.lock
+CHAPTER_DEPENDENCIES := $(sort $(shell find src -type f -not -path '*/__pycache__/*')) requirements.lock
 EXECUTION_STAMP := _build/.executed-with-current-src
+# The stamp lists the files it was made from; a deleted or added file outdates it too.
+ifneq ($(strip $(file < $(EXECUTION_STAMP))),$(CHAPTER_DEPENDENCIES))
+$(EXECUTION_STAMP): FORCE
+endif
 
 # Sphinx copies book/_static only when some page is out of date; a changed stylesheet or
 # script alone must therefore make every page out of date (outputs stay cached).
-SITE_ASSETS := $(wildcard book/_static/*.css book/_static/*.js book/_static/*.svg)
+SITE_ASSETS := $(shell find book/_static -type f)
 ASSETS_STAMP := _build/.assets-current
 
-.PHONY: book test test-package pdf lock clean venv print-tex-packages
+.PHONY: book test test-package pdf lock clean venv print-tex-packages FORCE
+# book and pdf share _build/: never build them at the same time.
+.NOTPARALLEL:
 
 venv: $(STAMP)
 
@@ -38,9 +44,9 @@ $(STAMP): requirements.lock
 	touch $@
 
 $(EXECUTION_STAMP): $(CHAPTER_DEPENDENCIES)
-	rm -rf _build/.jupyter_cache _build/.doctrees _build/jupyter_execute _build/html
+	rm -rf _build/.jupyter_cache _build/.doctrees _build/jupyter_execute _build/html _build/latex
 	mkdir -p _build
-	touch $@
+	echo '$(CHAPTER_DEPENDENCIES)' > $@
 
 $(ASSETS_STAMP): $(SITE_ASSETS)
 	rm -rf _build/.doctrees
@@ -74,7 +80,7 @@ test: book pdf $(AXE)
 test-package: $(STAMP)
 	$(BIN)/python -m pytest tests/package src/descent
 
-lock:
+lock: $(STAMP)
 	$(BIN)/python -m pip install --quiet pip-tools
 	$(BIN)/pip-compile --quiet --extra book --extra binder --extra test --strip-extras \
 		--no-emit-index-url --no-emit-find-links --output-file requirements.lock pyproject.toml
@@ -84,3 +90,5 @@ print-tex-packages:
 
 clean:
 	rm -rf _build
+
+FORCE:

@@ -35,13 +35,11 @@ from __future__ import annotations
 
 import argparse
 import gc
-import time
-import tracemalloc
-from collections.abc import Callable
 
 import numpy as np
 
 import descent
+from descent.cost import best_time, transient_bytes
 from descent.fast import FastAdam
 
 try:
@@ -85,30 +83,6 @@ TORCH_EQUIVALENTS = {
     ),
     "FastAdam": ("Adam", "Adam", adam_keywords),
 }
-
-
-def best_time(step: Callable[[], None], repeat: int) -> float:
-    """Seconds of the fastest of ``repeat`` calls of ``step``, after one warm-up call."""
-    step()
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        step()
-        times.append(time.perf_counter() - start)
-    return min(times)
-
-
-def transient_bytes(step: Callable[[], None]) -> int:
-    """Peak bytes allocated during one call of ``step`` beyond what existed before it."""
-    gc.collect()
-    tracemalloc.start()
-    try:
-        before, _ = tracemalloc.get_traced_memory()
-        step()
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    return peak - before
 
 
 def measure_descent(optimizer, theta0: np.ndarray, g: np.ndarray, repeat: int):

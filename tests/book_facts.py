@@ -15,7 +15,7 @@ from pathlib import Path
 
 import yaml
 
-from label_index import LABEL_PATTERNS, labels_in
+from label_index import LABEL_PATTERNS, labels_in, toc_pages
 
 ROOT = Path(__file__).resolve().parents[1]
 # The build to test: `make book` writes _build/; DESCENT_BUILD points at another one.
@@ -55,7 +55,10 @@ class Page:
     @property
     def is_notebook(self) -> bool:
         """A MyST notebook (executed at build time) rather than a plain page."""
-        return self.text.startswith("---\njupytext:")
+        if not self.text.startswith("---\n"):
+            return False
+        front_matter = self.text.split("---\n", 2)[1]
+        return "kernelspec" in yaml.safe_load(front_matter)
 
     @property
     def executed(self) -> Path:
@@ -70,11 +73,7 @@ def config() -> dict:
 @cache
 def pages() -> tuple[Page, ...]:
     """Every page in the table of contents, in reading order."""
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
-    docnames = [toc["root"]]
-    for part in toc["parts"]:
-        docnames += [chapter["file"] for chapter in part["chapters"]]
-    return tuple(Page(name) for name in docnames)
+    return tuple(Page(docname) for docname, _ in toc_pages(ROOT))
 
 
 def notebook_pages() -> tuple[Page, ...]:
@@ -83,9 +82,7 @@ def notebook_pages() -> tuple[Page, ...]:
 
 def chapter_pages() -> tuple[Page, ...]:
     """The numbered chapters (Parts I to III): every notebook except the back matter."""
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
-    numbered = [part for part in toc["parts"] if part.get("numbered")]
-    return tuple(Page(chapter["file"]) for part in numbered for chapter in part["chapters"])
+    return tuple(Page(docname) for docname, numbered in toc_pages(ROOT) if numbered)
 
 
 def page(name: str) -> Page:

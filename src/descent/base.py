@@ -127,19 +127,26 @@ class Optimizer:
         ------
         TypeError
             If ``params`` or ``grads`` is not a mapping, a parameter is not a
-            floating-point ``numpy.ndarray``, or a gradient is not numeric.
+            floating-point ``numpy.ndarray``, a gradient is not numeric, or a
+            hyperparameter has the wrong type.
         ValueError
-            If a hyperparameter is out of range, keys or shapes disagree (with each
-            other or with the optimizer's state), a parameter is read-only, or a
-            gradient holds NaN or infinity. Nothing has been changed when it raises.
+            If a hyperparameter is out of range, ``params`` is empty, keys or shapes
+            disagree (with each other or with the optimizer's state), a parameter is
+            read-only, or a gradient holds NaN or infinity. Nothing has been changed
+            when it raises.
         """
-        self._validated(self.hyperparams)
+        hyperparams = self._validated(self.hyperparams)
         grads = self._checked_grads(params, grads)
+        # Everything is checked: from here on, nothing can fail halfway. Overflow in a
+        # step gives infinities, as in torch, which the next update's check reports.
+        for name, value in hyperparams.items():
+            setattr(self, name, value)
         self.t += 1
-        for key, theta in params.items():
-            if key not in self.state:
-                self.state[key] = {name: np.zeros_like(theta) for name in self.state_names()}
-            self._step(theta, grads[key], self.state[key])
+        with np.errstate(all="ignore"):
+            for key, theta in params.items():
+                if key not in self.state:
+                    self.state[key] = {name: np.zeros_like(theta) for name in self.state_names()}
+                self._step(theta, grads[key], self.state[key])
 
     def state_dict(self) -> dict:
         """Everything needed to resume: hyperparameters, step count and buffers.
@@ -174,20 +181,19 @@ class Optimizer:
             :meth:`update`.)
         """
         owner = f"{type(self).__name__}.load_state_dict"
-        if not isinstance(state_dict, Mapping) or set(state_dict) != {
-            "hyperparams",
-            "step",
-            "state",
-        }:
-            got = _names(state_dict) if isinstance(state_dict, Mapping) else type(state_dict)
-            raise ValueError(f"{owner}: expected keys hyperparams, state, step; got {got}")
+        if not isinstance(state_dict, Mapping):
+            raise TypeError(f"{owner}: expected a dict, got {type(state_dict).__name__}")
+        if set(state_dict) != {"hyperparams", "step", "state"}:
+            raise ValueError(
+                f"{owner}: expected keys hyperparams, state, step; got {_names(state_dict)}"
+            )
         hyperparams = state_dict["hyperparams"]
         if not isinstance(hyperparams, Mapping) or set(hyperparams) != set(self._hyperparam_names):
             got = _names(hyperparams) if isinstance(hyperparams, Mapping) else hyperparams
             raise ValueError(
                 f"{owner}: hyperparams must be {_names(self._hyperparam_names)}; got {got}"
             )
-        hyperparams = self._validated(hyperparams)
+        hyperparams = self._validated(hyperparams, owner)
         step = state_dict["step"]
         if isinstance(step, bool) or not isinstance(step, numbers.Integral) or step < 0:
             raise ValueError(f"{owner}: step must be an integer >= 0, got {step!r}")
@@ -207,8 +213,10 @@ class Optimizer:
 
     # -- checks ------------------------------------------------------------------
 
-    def _validated(self, hyperparams: Mapping[str, object]) -> dict[str, float | bool]:
-        owner = type(self).__name__
+    def _validated(
+        self, hyperparams: Mapping[str, object], owner: str | None = None
+    ) -> dict[str, float | bool]:
+        owner = owner or type(self).__name__
         return {
             name: HYPERPARAMETER_RULES[name](owner, name, value)
             for name, value in hyperparams.items()
@@ -218,8 +226,12 @@ class Optimizer:
         """Validate a saved ``state`` mapping and return a copy of it."""
         if not isinstance(state, Mapping):
             raise ValueError(f"{owner}: state must be a dict, got {type(state).__name__}")
-        if state and step == 0:
-            raise ValueError(f"{owner}: step is 0 but state holds buffers for {_names(state)}")
+        if bool(state) != (step > 0):
+            # Every update creates the state of every param, and an update needs params.
+            raise ValueError(
+                f"{owner}: step is {step} but state holds buffers for {_names(state)}; "
+                "a saved optimizer has state exactly when it has taken steps"
+            )
         expected = set(expected)
         copied = {}
         for key, buffers in state.items():
@@ -228,7 +240,7 @@ class Optimizer:
                 raise ValueError(
                     f"{owner}: state for param {key!r} must hold {_names(expected)}; got {got}"
                 )
-            arrays = list(buffers.values())
+            first_name, first = next(iter(buffers.items()), (None, None))
             for name, buffer in buffers.items():
                 if not isinstance(buffer, np.ndarray) or not np.issubdtype(
                     buffer.dtype, np.floating
@@ -237,9 +249,11 @@ class Optimizer:
                     raise ValueError(
                         f"{owner}: state[{key!r}][{name!r}] must be a float array, got {got}"
                     )
-                if buffer.shape != arrays[0].shape or buffer.dtype != arrays[0].dtype:
+                if buffer.shape != first.shape or buffer.dtype != first.dtype:
                     raise ValueError(
-                        f"{owner}: buffers of param {key!r} disagree in shape or dtype"
+                        f"{owner}: buffers of param {key!r} disagree: {first_name!r} has "
+                        f"shape {first.shape} and dtype {first.dtype}, {name!r} has shape "
+                        f"{buffer.shape} and dtype {buffer.dtype}"
                     )
             copied[key] = {name: np.array(buffer, copy=True) for name, buffer in buffers.items()}
         return copied
@@ -247,20 +261,26 @@ class Optimizer:
     def _checked_grads(self, params: object, grads: object) -> dict[str, np.ndarray]:
         """Check ``params`` and ``grads`` completely; return the gradients as arrays.
 
-        Each gradient comes back as an array of its parameter's dtype (a copy only
-        when a conversion is needed), so that a float32 parameter stays float32.
+        Each gradient comes back as an array of its parameter's dtype, so that a
+        float32 parameter stays float32; it is a copy only when a conversion is needed
+        or when the gradient shares memory with its parameter.
         """
         owner = f"{type(self).__name__}.update"
         for name, value in (("params", params), ("grads", grads)):
             if not isinstance(value, Mapping):
                 raise TypeError(f"{owner}: {name} must be a dict, got {type(value).__name__}")
-        listing = f"(params: {_names(params)}; grads: {_names(grads)})"
+        if not params:
+            raise ValueError(f"{owner}: params is empty; there is nothing to update")
+
+        def listing():
+            return f"(params: {_names(params)}; grads: {_names(grads)})"
+
         for key in params:
             if key not in grads:
-                raise ValueError(f"{owner}: grads has no entry for param {key!r} {listing}")
+                raise ValueError(f"{owner}: grads has no entry for param {key!r} {listing()}")
         for key in grads:
             if key not in params:
-                raise ValueError(f"{owner}: grads has an entry {key!r} with no param {listing}")
+                raise ValueError(f"{owner}: grads has an entry {key!r} with no param {listing()}")
         if self.state and set(self.state) != set(params):
             raise ValueError(
                 f"{owner}: params must have the keys this optimizer has state for "
@@ -311,6 +331,10 @@ class Optimizer:
             )
         with np.errstate(over="ignore"):
             g = g.astype(theta.dtype, copy=False)
+        if np.may_share_memory(g, theta):
+            # The gradient of |θ|²/2 is θ itself; a step changes θ in place and would
+            # change the gradient with it.
+            g = g.copy()
         if not np.isfinite(g).all():
             raise ValueError(
                 f"{owner}: grad {key!r} contains NaN or infinity (in {theta.dtype}); "

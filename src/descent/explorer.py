@@ -26,16 +26,16 @@ import base64
 import io
 import itertools
 import json
-import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 from importlib import resources
 
 import numpy as np
 from matplotlib.figure import Figure
 
 from descent.base import Optimizer
-from descent.objectives import Rosenbrock, bowl, rotated_bowl
+from descent.objectives import bowl, rotated_bowl, rotation
 from descent.plotting import plot_contours, plot_losses, plot_trajectory, style
 from descent.trajectories import Trajectory, run
 
@@ -55,8 +55,8 @@ class SurfaceView:
 
 def _turned_start() -> tuple[float, float]:
     """(−7, 2) turned by 45° with the bowl, so both bowls pose the same problem."""
-    c = math.cos(math.radians(45))
-    return (c * (-7.0 - 2.0), c * (-7.0 + 2.0))
+    x, y = rotation(45) @ np.array([-7.0, 2.0])
+    return (float(x), float(y))
 
 
 SURFACES: dict[str, SurfaceView] = {
@@ -64,11 +64,10 @@ SURFACES: dict[str, SurfaceView] = {
     "rotated": SurfaceView(
         "the bowl turned by 45°", rotated_bowl(45), _turned_start(), (-10.0, 10.0), (-8.0, 8.0)
     ),
-    "rosenbrock": SurfaceView(
-        "Rosenbrock's valley", Rosenbrock(), (-1.5, 2.0), (-2.0, 2.0), (-1.0, 3.0)
-    ),
 }
-"""The surfaces an explorer can offer, by key; the start of the rotated bowl is turned too."""
+"""The surfaces an explorer can offer, by key; the start of the rotated bowl is turned too.
+
+The drawing assumes a positive loss (the loss plot and the contours are logarithmic)."""
 
 
 @dataclass(frozen=True)
@@ -106,7 +105,7 @@ class Slider:
             )
 
 
-@dataclass
+@dataclass(frozen=True)
 class Explorer:
     """Precomputed trajectories of ``contenders`` on ``surfaces`` for every slider setting.
 
@@ -132,10 +131,26 @@ class Explorer:
     n_steps: int
     title: str
     animate: bool = False
-    spec: dict = field(init=False, repr=False)
 
     def __post_init__(self):
-        self.spec = {
+        if self.n_steps < 1:
+            raise ValueError(f"Explorer: n_steps must be >= 1, got {self.n_steps}")
+        names = [c.name for c in self.contenders]
+        if len(set(names)) != len(names):
+            raise ValueError(f"Explorer: contenders need distinct names, got {names}")
+        for slider in (s for s in self.sliders if s.scales):
+            for contender in self.contenders:
+                if slider.name not in contender.settings:
+                    raise ValueError(
+                        f"Explorer: slider {slider.name!r} scales a setting that "
+                        f"{contender.name} does not have"
+                    )
+
+    @cached_property
+    def spec(self) -> dict:
+        """Everything the page draws, from the settings to every run on every surface."""
+        looks = {c.name: style(c.name) for c in self.contenders}
+        return {
             "title": self.title,
             "steps": self.n_steps,
             "animate": self.animate,
@@ -144,8 +159,8 @@ class Explorer:
                     "name": c.name,
                     "optimizer": c.optimizer.__name__,
                     "settings": dict(c.settings),
-                    "color": style(c.name)["color"],
-                    "dashed": style(c.name).get("linestyle") == "--",
+                    "color": looks[c.name]["color"],
+                    "dashed": looks[c.name].get("linestyle") == "--",
                 }
                 for c in self.contenders
             ],
@@ -226,13 +241,14 @@ class Explorer:
         """A static figure of the starting setting, for formats that cannot run scripts."""
         values = [s.initial for s in self.sliders]
         view = SURFACES[self.surfaces[0]]
+        key = ",".join(str(list(s.values).index(s.initial)) for s in self.sliders)
+        runs = self.spec["surfaces"][0]["runs"][key]
         fig = Figure(figsize=(7.5, 3.2), dpi=110, layout="constrained")
         paths, losses = fig.subplots(1, 2, width_ratios=(1.6, 1))
         plot_contours(paths, view.objective, view.xlim, view.ylim, levels=15, log_levels=True)
-        for contender in self.contenders:
-            trajectory = self._run(view, contender, values)
-            plot_trajectory(paths, trajectory.points, contender.name)
-            plot_losses(losses, trajectory.losses, contender.name)
+        for name, record in runs.items():
+            plot_trajectory(paths, np.column_stack([record["x"], record["y"]]), name)
+            plot_losses(losses, record["loss"], name)
         settings = ", ".join(f"{s.label} {v:g}" for s, v in zip(self.sliders, values, strict=True))
         paths.set_title(f"{view.label}; {settings}")
         losses.legend(fontsize=8)
@@ -262,9 +278,8 @@ def _contour_lines(view: SurfaceView, n_levels: int = 14) -> list[list[list[floa
     low = max(float(values.min()), 1e-3 * float(values.max()))
     levels = np.geomspace(low, float(values.max()), n_levels + 2)[1:-1]
     contours = Figure().subplots().contour(xs, ys, values, levels=levels)
-    return [
-        [[round(float(x), 3), round(float(y), 3)] for x, y in segment[:: len(segment) // 60 + 1]]
-        for segments in contours.allsegs
-        for segment in segments
-        if len(segment) > 2
-    ]
+    lines = []
+    for segment in (s for segments in contours.allsegs for s in segments if len(s) > 2):
+        kept = [*segment[:: len(segment) // 60 + 1], segment[-1]]  # keep the closing point
+        lines.append([[round(float(x), 3), round(float(y), 3)] for x, y in kept])
+    return lines

@@ -45,6 +45,22 @@ class FastAdam(Adam):
         Elements per block (65,536 float32 values fill 256 KiB, which fits in a
         typical L2 cache).
 
+    Raises
+    ------
+    ValueError, TypeError
+        As :class:`descent.Adam` for its hyperparameters; for a ``block_size`` that
+        is not a positive integer, also when it is set later.
+
+    Notes
+    -----
+    Arrays that are not C-contiguous (a transposed view, say) cannot be cut into
+    flat blocks; they take :class:`descent.Adam`'s step, which gives the same numbers.
+
+    References
+    ----------
+    The arrangement of ``torch.optim.Adam``'s single-tensor implementation; the
+    algorithm is Kingma and Ba's (see :class:`descent.Adam`).
+
     Examples
     --------
     >>> import numpy as np
@@ -75,7 +91,9 @@ class FastAdam(Adam):
 
     @block_size.setter
     def block_size(self, value: int) -> None:
-        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+            raise TypeError(f"FastAdam: block_size must be a positive int, got {value!r}")
+        if value < 1:
             raise ValueError(f"FastAdam: block_size must be a positive int, got {value!r}")
         self._block_size = int(value)
 
@@ -87,11 +105,12 @@ class FastAdam(Adam):
         flat = [a.reshape(-1) for a in arrays]
         scratch = np.empty(min(self.block_size, theta.size), dtype=theta.dtype)
         for start in range(0, theta.size, self.block_size):
-            block = [a[start : start + self.block_size] for a in flat]
-            self._block_step(*block[:2], *block[2:], scratch[: len(block[0])])
+            theta_b, g_b, m_b, v_b, *v_max_b = (a[start : start + self.block_size] for a in flat)
+            buf = scratch[: len(theta_b)]
+            self._block_step(theta_b, g_b, m_b, v_b, v_max_b[0] if v_max_b else None, buf)
 
-    def _block_step(self, theta, g, m, v, *rest):
-        *v_max, buf = rest
+    def _block_step(self, theta, g, m, v, v_max, buf):
+        """One block of the update; ``v_max`` is None without AMSGrad, ``buf`` is scratch."""
         m *= self.beta1
         np.multiply(g, 1 - self.beta1, out=buf)
         m += buf
@@ -99,9 +118,9 @@ class FastAdam(Adam):
         np.multiply(g, g, out=buf)
         buf *= 1 - self.beta2
         v += buf
-        if self.amsgrad:
-            np.maximum(v_max[0], v, out=v_max[0])
-            v = v_max[0]
+        if v_max is not None:
+            np.maximum(v_max, v, out=v_max)
+            v = v_max
         np.sqrt(v, out=buf)
         buf /= math.sqrt(1 - self.beta2**self.t)
         buf += self.eps

@@ -131,7 +131,13 @@ class MLP:
 
     def accuracy(self, x: np.ndarray, labels: np.ndarray) -> float:
         """Fraction of the batch whose highest score is the right label."""
-        return float((self.scores(x).argmax(axis=1) == labels).mean())
+        return self.evaluate(x, labels)[1]
+
+    def evaluate(self, x: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
+        """Loss and accuracy on a batch, from one forward pass."""
+        scores = self.scores(x)
+        accuracy = float((scores.argmax(axis=1) == labels).mean())
+        return self.head.forward(scores, labels), accuracy
 
 
 def numerical_gradients(

@@ -36,6 +36,7 @@ __all__ = [
     "Saddle",
     "bowl",
     "rotated_bowl",
+    "rotation",
 ]
 
 
@@ -105,6 +106,12 @@ def bowl() -> Quadratic:
     return Quadratic(np.diag([0.1, 2.0]), name="bowl")
 
 
+def rotation(degrees: float) -> np.ndarray:
+    r"""The 2-D rotation matrix :math:`R` that turns points by ``degrees`` (anticlockwise)."""
+    a = math.radians(degrees)
+    return np.array([[math.cos(a), -math.sin(a)], [math.sin(a), math.cos(a)]])
+
+
 def rotated_bowl(degrees: float = 45.0) -> Quadratic:
     r"""The same bowl turned by ``degrees``: equal difficulty, no preferred axis.
 
@@ -112,8 +119,7 @@ def rotated_bowl(degrees: float = 45.0) -> Quadratic:
     ``degrees``. Same curvatures, same condition number; only the axes move, so
     a method that treats coordinates separately can no longer line up with them.
     """
-    a = math.radians(degrees)
-    R = np.array([[math.cos(a), -math.sin(a)], [math.sin(a), math.cos(a)]])
+    R = rotation(degrees)
     H = R @ np.diag([0.1, 2.0]) @ R.T
     return Quadratic((H + H.T) / 2, name=f"bowl rotated {degrees:g}°")
 

@@ -215,6 +215,8 @@ class AdaGrad(Optimizer):
     Scratch* (which fixes :math:`\epsilon = 10^{-7}`). The seed post and Keras
     write :math:`\sqrt{h_t + \epsilon}`, which shrinks the first steps of
     coordinates whose gradients are smaller than about :math:`\sqrt{\epsilon}`.
+    As in torch, ``eps=0`` is allowed; a coordinate whose gradients have all been
+    zero then divides 0 by 0 and becomes NaN.
 
     References
     ----------
@@ -273,7 +275,8 @@ class RMSProp(Optimizer):
     Identical to ``torch.optim.RMSprop(lr=lr, alpha=rho, eps=eps)``; torch calls
     :math:`\rho` ``alpha``, Keras calls it ``rho``. Because :math:`h_0 = 0` and
     there is no bias correction, the first step is about
-    :math:`\eta/\sqrt{1-\rho}` (10η at ρ = 0.99).
+    :math:`\eta/\sqrt{1-\rho}` (10η at ρ = 0.99). As in torch, ``eps=0`` is
+    allowed; a coordinate whose gradients have all been zero then becomes NaN.
 
     References
     ----------
@@ -387,11 +390,13 @@ class Adam(Optimizer):
         m += (1 - self.beta1) * g
         v *= self.beta2
         v += (1 - self.beta2) * g * g
-        if self.amsgrad:
-            np.maximum(state["v_max"], v, out=state["v_max"])
-            v = state["v_max"]
         m_hat = m / (1 - self.beta1**self.t)
-        v_hat = v / (1 - self.beta2**self.t)
+        if self.amsgrad:
+            v_max = state["v_max"]
+            np.maximum(v_max, v, out=v_max)
+            v_hat = v_max / (1 - self.beta2**self.t)
+        else:
+            v_hat = v / (1 - self.beta2**self.t)
         theta -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
 
 

@@ -106,10 +106,11 @@ def plot_contours(
     grid = np.stack(np.meshgrid(xs, ys), axis=-1)
     values = objective.value(grid)
     if log_levels:
+        if not isinstance(levels, int):
+            raise ValueError("plot_contours: with log_levels=True, levels must be a count")
         shift = values.min() - 1e-3 * np.ptp(values) if values.min() <= 0 else 0.0
         low, high = np.log10(values.min() - shift), np.log10(values.max() - shift)
-        n = levels if isinstance(levels, int) else len(levels)
-        levels = shift + np.logspace(low, high, n)
+        levels = shift + np.logspace(low, high, levels)
     ax.contour(xs, ys, values, levels=levels, colors="0.65", linewidths=0.7)
     if mark_minimizers:
         for point in objective.minimizers:
@@ -139,14 +140,12 @@ def plot_trajectory(
     **kwargs,
 ) -> Axes:
     """Draw a 2-D path ``points`` (shape (n, 2)) in the optimizer's colour, start marked."""
-    look = style(optimizer) | kwargs
+    look = {"markersize": 4, "linewidth": 1.3} | style(optimizer) | kwargs
     points = np.asarray(points)
     ax.plot(
         points[:, 0],
         points[:, 1],
         label=label_text or label(optimizer),
-        markersize=4,
-        linewidth=1.3,
         markevery=markevery,
         **look,
     )

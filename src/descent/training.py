@@ -157,10 +157,10 @@ def train(
             if not (finished and np.isfinite(epoch_loss)):
                 diverged = True
                 break
-            scores = mlp.scores(data.x_test)
+            loss, accuracy = mlp.evaluate(data.x_test, data.t_test)
             train_loss.append(epoch_loss)
-            test_loss.append(mlp.head.forward(scores, data.t_test))
-            test_accuracy.append(np.mean(scores.argmax(axis=1) == data.t_test))
+            test_loss.append(loss)
+            test_accuracy.append(accuracy)
     return History(
         np.array(train_loss),
         np.array(test_loss),

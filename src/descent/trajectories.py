@@ -81,7 +81,12 @@ def run(
     losses = [float(objective.value(params["theta"]))]
     diverged = False
     for _ in range(n_steps):
-        optimizer.update(params, {"theta": objective.gradient(params["theta"])})
+        with np.errstate(over="ignore", invalid="ignore"):
+            gradient = objective.gradient(params["theta"])
+        if not np.isfinite(gradient).all():  # steep walls can overflow before the loss does
+            diverged = True
+            break
+        optimizer.update(params, {"theta": gradient})
         with np.errstate(over="ignore", invalid="ignore"):
             loss = float(objective.value(params["theta"]))
         if not math.isfinite(loss) or abs(loss) > divergence_threshold:

@@ -1,9 +1,10 @@
-"""What Binder does, offline: build its environment, open a chapter, run every chapter.
+"""What Binder does, without Binder: build its environment, open a chapter, run them all.
 
 repo2docker installs .binder/requirements.txt and runs .binder/postBuild; then a reader
 clicks a chapter's launch button, JupyterLab opens book/<chapter>.md, and the reader runs
 all cells. These tests repeat each of those steps in a fresh virtual environment made
 only from .binder/, so a chapter that works in the local build but not on Binder fails.
+(Building that environment installs the lock file from the package index.)
 """
 
 from __future__ import annotations

@@ -85,10 +85,9 @@ def set_mtime(path, seconds_from_now: float) -> None:
 @pytest.fixture
 def built_copy(repository_copy):
     """A copy whose last execution of the chapters is newer than all of their inputs."""
-    stamp = repository_copy / "_build" / ".executed-with-current-src"
-    stamp.parent.mkdir()
-    stamp.touch()
-    set_mtime(stamp, 60)
+    stamp = "_build/.executed-with-current-src"
+    subprocess.run(["make", "-s", stamp], cwd=repository_copy, capture_output=True, check=True)
+    set_mtime(repository_copy / stamp, 60)
     assert "_build/.jupyter_cache" not in planned_book_commands(repository_copy)
     return repository_copy
 
@@ -98,6 +97,14 @@ def built_copy(repository_copy):
 )
 def test_a_change_the_chapters_depend_on_makes_the_build_re_execute_them(built_copy, changed):
     set_mtime(built_copy / changed, 120)
-    plan = planned_book_commands(built_copy)
+    assert_re_executes(planned_book_commands(built_copy))
+
+
+def test_a_deleted_source_file_makes_the_build_re_execute_the_chapters(built_copy):
+    (built_copy / "src" / "descent" / "cost.py").unlink()
+    assert_re_executes(planned_book_commands(built_copy))
+
+
+def assert_re_executes(plan: str) -> None:
     assert "rm -rf _build/.jupyter_cache _build/.doctrees" in plan
     assert plan.index("_build/.jupyter_cache") < plan.index("jupyter-book build")

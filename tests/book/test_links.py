@@ -18,6 +18,18 @@ from book_facts import HTML, chapter_pages, labels, pages
 
 pytestmark = pytest.mark.book
 
+
+@pytest.fixture(scope="module", autouse=True)
+def built_book():
+    if not (HTML / "index.html").exists():
+        pytest.fail("The book is not built: run `make book` (or `make test`, which builds it).")
+
+
+def test_the_site_has_pages():
+    # The parametrized tests below have no cases at all when the book is not built.
+    assert SITE_PAGES
+
+
 SITE_PAGES = sorted(
     path
     for path in HTML.rglob("*.html")

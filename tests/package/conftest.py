@@ -7,13 +7,21 @@ usable inside hypothesis tests).
 
 from __future__ import annotations
 
+import os
 from typing import NamedTuple
 
 import numpy as np
 import pytest
+from hypothesis import settings
 
 from descent import SGD, AdaGrad, Adam, AdamW, Momentum, Nesterov, RMSProp
 from descent.fast import FastAdam
+
+# CI runs the property tests with a fixed sequence of examples, so that a failure there
+# can be reproduced; locally hypothesis explores new examples on every run.
+settings.register_profile("ci", derandomize=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 
 def _gradient(params):

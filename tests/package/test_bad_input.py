@@ -264,3 +264,35 @@ def test_switching_amsgrad_on_mid_run_is_refused_and_changes_nothing(
         opt.update(params, gradient(params))
     opt.amsgrad = False
     assert_lockstep(opt, params, twin, twin_params)
+
+
+@pytest.mark.parametrize("cls", ALL_CLASSES)
+def test_an_empty_params_dict_is_refused_and_takes_no_step(cls):
+    # A step with nothing to update would still count for Adam's bias correction.
+    opt = cls()
+    with pytest.raises(ValueError, match=rf"^{cls.__name__}\.update: params is empty"):
+        opt.update({}, {})
+    assert opt.t == 0
+
+
+@pytest.mark.parametrize("cls", ALL_CLASSES)
+def test_a_gradient_that_is_the_parameter_array_is_read_before_the_step(cls):
+    # f(θ) = |θ|²/2 has gradient θ: passing the array itself must give the same step as
+    # passing a copy, although the step changes θ in place (AdamW decays θ first).
+    theta = np.array([1.0, -2.0])
+    aliased, copied = {"w": theta.copy()}, {"w": theta.copy()}
+    cls().update(aliased, {"w": aliased["w"]})
+    cls().update(copied, {"w": copied["w"].copy()})
+    np.testing.assert_array_equal(aliased["w"], copied["w"])
+
+
+@pytest.mark.parametrize("cls", ALL_CLASSES)
+def test_overflow_inside_a_step_cannot_interrupt_it(cls):
+    # The arithmetic of a step runs after all checks; an overflow there gives infinity
+    # (as in torch) for every key instead of an error halfway through the keys.
+    opt = cls(lr=1e300) if "lr" in cls().hyperparams else cls()
+    params = {"a": np.array([1e300]), "b": np.array([1.0])}
+    with np.errstate(all="raise"):
+        opt.update(params, {"a": np.array([1e300]), "b": np.array([1.0])})
+    assert opt.t == 1
+    assert set(opt.state) == {"a", "b"}

@@ -97,3 +97,31 @@ def test_the_page_version_holds_parseable_data_and_the_script():
 def test_the_picture_version_is_a_png():
     png = base64.b64decode(MOMENTUM._repr_mimebundle_()["image/png"])
     assert png.startswith(b"\x89PNG\r\n\x1a\n")
+
+
+@pytest.mark.parametrize(
+    ("contenders", "slider", "n_steps", "message"),
+    [
+        (
+            [Contender(SGD, {"lr": 0.1})],
+            Slider("lr", "lr", (0.1,), initial=0.1),
+            0,
+            r"n_steps must be >= 1, got 0",
+        ),
+        (
+            [Contender(SGD, {"lr": 0.1}), Contender(SGD, {"lr": 0.2})],
+            Slider("lr", "lr", (0.1,), initial=0.1),
+            3,
+            r"distinct names, got \['SGD', 'SGD'\]",
+        ),
+        (
+            [Contender(SGD, {"lr": 0.1}), Contender(Momentum, {"momentum": 0.9})],
+            Slider("lr", "lr", (1.0,), initial=1.0, scales=True),
+            3,
+            r"slider 'lr' scales a setting that Momentum does not have",
+        ),
+    ],
+)
+def test_an_explorer_that_cannot_be_drawn_is_refused(contenders, slider, n_steps, message):
+    with pytest.raises(ValueError, match=message):
+        Explorer(contenders, sliders=[slider], surfaces=["bowl"], n_steps=n_steps, title="x")

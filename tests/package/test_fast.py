@@ -69,11 +69,25 @@ def test_block_size_does_not_change_the_result(block_size, start_params, gradien
         np.testing.assert_array_equal(params[key], reference[key])
 
 
-@pytest.mark.parametrize("block_size", [0, -3, 2.5, True, "8", None])
-def test_block_size_must_be_a_positive_int(block_size):
+@pytest.mark.parametrize(
+    ("block_size", "error"),
+    [
+        (0, ValueError),
+        (-3, ValueError),
+        (2.5, TypeError),
+        (True, TypeError),
+        ("8", TypeError),
+        (None, TypeError),
+    ],
+)
+def test_block_size_must_be_a_positive_int(block_size, error):
     message = rf"^FastAdam: block_size must be a positive int, got {re.escape(repr(block_size))}$"
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(error, match=message):
         FastAdam(block_size=block_size)
+
+
+def test_block_size_may_be_a_numpy_integer():
+    assert FastAdam(block_size=np.int64(8)).block_size == 8
 
 
 @pytest.mark.parametrize("block_size", [0, -3])

@@ -145,10 +145,17 @@ def test_the_race_animates_with_play_pause_and_step(explorer_page):
     assert state["sliders"]["steps"] == 2
     assert_drawn_as_descent_computes(state)
 
-    play = root.get_by_role("button", name="Play")
+    play = root.locator("button[aria-pressed]")
     play.click()
-    visit.page.wait_for_timeout(1000)
-    root.get_by_role("button", name="Pause").click()
+    assert play.get_attribute("aria-pressed") == "true"
+    assert play.inner_text() == "Pause"
+    # Wait until the animation has moved on, then pause it wherever it is.
+    visit.page.wait_for_function(
+        "(input) => Number(input.value) > 2", arg=steps.element_handle(), timeout=10_000
+    )
+    if play.get_attribute("aria-pressed") == "true":
+        play.click()
+    assert play.inner_text() == "Play"
     state = root.evaluate(READ_STATE)
     assert 2 < state["sliders"]["steps"] <= state["spec"]["steps"]
     assert_drawn_as_descent_computes(state)
