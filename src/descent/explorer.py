@@ -193,8 +193,9 @@ class Explorer:
                 c.name: _run_record(self._run(view, c, values)) for c in self.contenders
             }
         # One loss scale for all runs, so that runs can be compared: from the smallest loss
-        # reached (but no more than twelve decades below the start) to the largest one
-        # (but no more than two decades above the start, where diverging runs leave it).
+        # reached (but no more than eight decades below the start, where the page marks
+        # the losses it cannot show) to the largest one (but no more than a decade above
+        # the start, where diverging runs leave it).
         losses = [v for r in runs.values() for rec in r.values() for v in rec["loss"]]
         start_loss = float(view.objective.value(np.array(view.start)))
         return {
@@ -206,8 +207,8 @@ class Explorer:
             "minimizers": [list(map(float, p)) for p in view.objective.minimizers],
             "contours": _contour_lines(view),
             "loss_range": [
-                max(min(losses), 1e-12 * start_loss),
-                min(max(losses), 1e2 * start_loss),
+                max(min(losses), 1e-8 * start_loss),
+                min(max(losses), 10 * start_loss),
             ],
             "runs": runs,
         }
