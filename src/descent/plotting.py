@@ -1,4 +1,5 @@
-"""Plots for the book: contours with trajectories, loss curves, seed bands, animations.
+"""Plots for the book: contours with trajectories, loss curves, seed bands, animations;
+and the tables its code cells print.
 
 Every function draws on an ``Axes`` it is given and returns it; nothing here
 touches matplotlib's global state. Each optimizer has one colour and one marker
@@ -17,6 +18,7 @@ stays distinguishable for the common forms of colour blindness.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 from matplotlib.animation import FuncAnimation
@@ -27,6 +29,7 @@ from descent.base import Optimizer
 __all__ = [
     "BOOK_STYLE",
     "STYLES",
+    "Table",
     "animate_trajectories",
     "label",
     "plot_band",
@@ -231,3 +234,33 @@ def animate_trajectories(
         return list(lines.values())
 
     return FuncAnimation(ax.figure, draw, frames=n_frames, interval=interval, blit=False)
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table of strings that Jupyter, and so the book, shows as a Markdown table.
+
+    Cells may hold Markdown and math (``"$\\eta$"``); every row has one cell per
+    column of the header.
+
+    >>> table = Table(["optimizer", "lr"], [["SGD", "0.95"], ["Adam", "0.3"]])
+    >>> print(table._repr_markdown_())
+    | optimizer | lr |
+    | --- | --- |
+    | SGD | 0.95 |
+    | Adam | 0.3 |
+    """
+
+    header: Sequence[str]
+    rows: Sequence[Sequence[str]]
+
+    def __post_init__(self) -> None:
+        for number, row in enumerate(self.rows):
+            if len(row) != len(self.header):
+                raise ValueError(
+                    f"Table: row {number} has {len(row)} cells, the header has {len(self.header)}"
+                )
+
+    def _repr_markdown_(self) -> str:
+        lines = [self.header, ["---"] * len(self.header), *self.rows]
+        return "\n".join("| " + " | ".join(row) + " |" for row in lines)

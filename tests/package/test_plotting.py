@@ -15,6 +15,7 @@ from descent import SGD, Adam, AdamW
 from descent.objectives import Rosenbrock, Saddle, bowl
 from descent.plotting import (
     STYLES,
+    Table,
     animate_trajectories,
     label,
     plot_band,
@@ -204,3 +205,18 @@ def test_unknown_style_raises_key_error_naming_it():
 def test_style_returns_a_copy():
     style("SGD")["color"] = "red"
     assert style("SGD")["color"] == STYLES["SGD"]["color"] != "red"
+
+
+def test_table_renders_a_markdown_pipe_table():
+    table = Table(["optimizer", "$\\eta$"], [["SGD", "0.95"], ["Adam", "0.3"]])
+    assert table._repr_markdown_().splitlines() == [
+        "| optimizer | $\\eta$ |",
+        "| --- | --- |",
+        "| SGD | 0.95 |",
+        "| Adam | 0.3 |",
+    ]
+
+
+def test_table_with_a_short_row_names_it():
+    with pytest.raises(ValueError, match="row 1 has 1 cells, the header has 2"):
+        Table(["optimizer", "lr"], [["SGD", "0.95"], ["Adam"]])
