@@ -179,7 +179,7 @@
             const last = Math.min(state.shown, run.x.length - 1);
             const where = `(${number(run.x[last])}, ${number(run.y[last])}), loss ${number(run.loss[last])}`;
             const fate = run.diverged && state.shown >= run.x.length - 1
-              ? ` — diverged after ${run.x.length - 1} steps` : "";
+              ? ` — diverged: the run stopped at step ${run.x.length - 1}` : "";
             return `${contender.name} at ${where}${fate}`;
           });
           const settings = outputs.map(([input, , slider]) =>
@@ -238,7 +238,12 @@
         }
 
         function drawLosses(surface, runs) {
-          const [low, high] = surface.loss_range.map(Math.log10);
+          // The scale runs over whole decades, labelled every `stride` decades from the top
+          // down to the floor, so that both ends carry a label.
+          const [lowest, highest] = surface.loss_range.map(Math.log10);
+          const high = Math.ceil(highest);
+          const stride = Math.max(1, Math.ceil((high - Math.floor(lowest)) / 5));
+          const low = high - stride * Math.ceil((high - Math.floor(lowest)) / stride);
           const box = LOSS;
           const px = (k) => box.left + (k / spec.steps) * box.width;
           const py = (loss) => {
@@ -264,14 +269,14 @@
           const clipped = spec.contenders.some((contender) =>
             runs[contender.name].loss.slice(0, state.shown + 1).some((loss) => Math.log10(loss) < low));
           const decades = [];
-          for (let d = Math.ceil(low); d <= Math.floor(high); d += Math.max(1, Math.ceil((high - low) / 5))) decades.push(d);
+          for (let d = high; d >= low; d -= stride) decades.push(d);
           axes(losses, box, [0, spec.steps], null, px, null, "step", "loss");
           for (const d of decades) {
             const y = box.top + ((high - d) / (high - low || 1)) * box.height;
             svg("line", { x1: box.left - 4, x2: box.left, y1: y, y2: y, stroke: "#444" }, losses);
             const label = svg("text", { x: box.left - 6, y: y + 3.5, "text-anchor": "end", "font-size": "10",
                                         fill: "#222" }, losses);
-            label.textContent = `${clipped && d === decades[0] ? "≤ " : ""}1e${d}`;
+            label.textContent = `${clipped && d === low ? "≤ " : ""}1e${d}`;
           }
         }
 
