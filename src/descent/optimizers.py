@@ -93,7 +93,8 @@ class Momentum(Optimizer):
 
     Notes
     -----
-    This is the form of *Deep Learning from Scratch* and of the seed post.
+    This is the form of *Deep Learning from Scratch* and of the Korean blog post
+    the book grew from.
     ``torch.optim.SGD(lr=lr, momentum=momentum)`` keeps :math:`b_t = \mu
     b_{t-1} + g_t` and steps :math:`\theta_t = \theta_{t-1} - \eta b_t`; with a
     constant learning rate :math:`v_t = -\eta b_t`, so both produce the same
@@ -212,8 +213,8 @@ class AdaGrad(Optimizer):
     -----
     Identical to ``torch.optim.Adagrad(lr=lr, eps=eps)``: :math:`\epsilon` is
     added *outside* the square root, as in the paper and in *Deep Learning from
-    Scratch* (which fixes :math:`\epsilon = 10^{-7}`). The seed post and Keras
-    write :math:`\sqrt{h_t + \epsilon}`, which shrinks the first steps of
+    Scratch* (which fixes :math:`\epsilon = 10^{-7}`). Keras, and the Korean blog
+    post the book grew from, write :math:`\sqrt{h_t + \epsilon}`, which shrinks the first steps of
     coordinates whose gradients are smaller than about :math:`\sqrt{\epsilon}`.
     As in torch, ``eps=0`` is allowed; a coordinate whose gradients have all been
     zero then divides 0 by 0 and becomes NaN.

@@ -76,6 +76,22 @@ def test_executed_notebook_has_no_error_and_no_stderr(page):
             assert output.get("name") != "stderr", (cell["source"][:200], output.get("text"))
 
 
+@pytest.mark.parametrize("page", notebook_pages(), ids=ids(notebook_pages()))
+def test_printed_output_is_shown_as_printed(page):
+    # The kernel sends a cell's prints in chunks cut at arbitrary places; the page must
+    # show them joined character for character (book/_ext/exact_streams.py), with no
+    # blank line where a chunk boundary fell.
+    shown = {pre.get_text().strip() for pre in article(page).select(".output.stream pre")}
+    for cell in read_notebook(page.executed)["cells"]:
+        printed = "".join(
+            "".join(output["text"])
+            for output in cell.get("outputs", [])
+            if output.get("name") == "stdout"
+        )
+        if printed:
+            assert printed.strip() in shown, printed[:300]
+
+
 @pytest.mark.parametrize("page", chapter_pages(), ids=ids(chapter_pages()))
 def test_chapter_has_labelled_sections_summary_and_exercises(page):
     found = labels(page)
@@ -106,6 +122,10 @@ def test_chapter_figures_are_numbered_captioned_and_described(page):
         assert re.fullmatch(rf"Fig\. {chapter_number}\.\d+", number), number
         caption = figure.find("figcaption").get_text(" ", strip=True)
         assert len(caption) > len(number) + 20, f"caption too short: {caption!r}"
+        # A caption line that starts with "+ " or "1. " turns into a list, and the math
+        # around it into raw "$...$" text.
+        assert not figure.find("figcaption").find(["ul", "ol"]), caption
+        assert "$" not in caption, f"math left as text: {caption!r}"
         if figure.select_one(".descent-explorer"):
             continue  # drawn in the browser, with its own text alternative (tests/site)
         image = figure.find("img")
