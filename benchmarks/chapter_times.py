@@ -23,11 +23,15 @@ def main() -> int:
     if not cache_path.exists():
         print("no execution cache: run `make book` first")
         return 1
-    records = get_cache(cache_path).list_cache_records()
+    # A chapter whose code changed keeps its older records in the cache; the newest is
+    # the one the build used.
+    newest = {}
+    for record in sorted(get_cache(cache_path).list_cache_records(), key=lambda r: r.created):
+        newest[record.uri] = record
     times = sorted(
         (
             (record.data.get("execution_seconds", float("nan")), Path(record.uri))
-            for record in records
+            for record in newest.values()
         ),
         reverse=True,
     )
