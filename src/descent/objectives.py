@@ -30,6 +30,7 @@ def _scalar_or_array(a):
 
 __all__ = [
     "Beale",
+    "LongSlope",
     "Quadratic",
     "ReddiOnline",
     "Rosenbrock",
@@ -219,6 +220,39 @@ class Saddle:
     def gradient(self, p):
         x, y = np.moveaxis(np.asarray(p, dtype=float), -1, 0)
         return np.stack([x, y**3 - y], axis=-1)
+
+
+class LongSlope:
+    r"""A long, straight slope into a narrow valley: :math:`f(\theta) = \sum_i
+    \bigl(\sqrt{1 + \theta_i^2} - 1\bigr)`.
+
+    The minimiser is :math:`\theta = 0` with value 0. The gradient
+    :math:`\theta_i / \sqrt{1 + \theta_i^2}` is almost exactly :math:`\pm 1` except
+    within a few units of the minimum, so a method that shrinks its steps over time
+    (AdaGrad) has far to go with steps that keep getting shorter.
+
+    Examples
+    --------
+    >>> f = LongSlope()
+    >>> f.value(np.array([0.75])), f.gradient(np.array([0.75]))  # √1.5625 = 1.25
+    (0.25, array([0.6]))
+    >>> f.gradient(np.array([100.0])).round(5)
+    array([0.99995])
+    """
+
+    name = "long slope"
+
+    def __init__(self, dimension: int = 1) -> None:
+        self.minimizers = (np.zeros(dimension),)
+        self.min_value = 0.0
+
+    def value(self, theta):
+        theta = np.asarray(theta, dtype=float)
+        return _scalar_or_array(np.sum(np.sqrt(1 + theta**2) - 1, axis=-1))
+
+    def gradient(self, theta):
+        theta = np.asarray(theta, dtype=float)
+        return theta / np.sqrt(1 + theta**2)
 
 
 class ReddiOnline:

@@ -5,7 +5,16 @@ import math
 import numpy as np
 import pytest
 
-from descent.objectives import Beale, Quadratic, ReddiOnline, Rosenbrock, Saddle, bowl, rotated_bowl
+from descent.objectives import (
+    Beale,
+    LongSlope,
+    Quadratic,
+    ReddiOnline,
+    Rosenbrock,
+    Saddle,
+    bowl,
+    rotated_bowl,
+)
 
 OBJECTIVES = {
     "bowl": bowl,
@@ -14,6 +23,7 @@ OBJECTIVES = {
     "Rosenbrock": Rosenbrock,
     "Beale": Beale,
     "saddle": Saddle,
+    "long slope": lambda: LongSlope(dimension=2),
 }
 
 # Points away from every minimiser, inside the boxes the book plots.
@@ -99,6 +109,8 @@ HAND_VALUES = [
     (Beale, (0.0, 0.0), 14.203125, (-12.75, 0.0)),
     # x²/2 + y⁴/4 - y²/2 at (2, 2): 2 + 4 - 2; gradient (x, y³ - y) = (2, 6).
     (Saddle, (2.0, 2.0), 4.0, (2.0, 6.0)),
+    # Σ √(1 + θ²) - 1 at (0.75, 0): √1.5625 - 1 = 0.25; gradient θ/√(1 + θ²) = (0.6, 0).
+    (lambda: LongSlope(dimension=2), (0.75, 0.0), 0.25, (0.6, 0.0)),
 ]
 
 
