@@ -39,7 +39,7 @@ import gc
 import numpy as np
 
 import descent
-from descent.cost import best_time, transient_bytes
+from descent.lab.cost import best_time, transient_bytes
 from descent.fast import FastAdam
 
 try:

@@ -14,10 +14,11 @@ The test suite checks that both produce the same parameters (to rounding), and
 from __future__ import annotations
 
 import math
-import numbers
+
 
 import numpy as np
 
+from descent.checks import positive_int
 from descent.optimizers import Adam
 
 __all__ = ["FastAdam"]
@@ -91,14 +92,10 @@ class FastAdam(Adam):
 
     @block_size.setter
     def block_size(self, value: int) -> None:
-        if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-            raise TypeError(f"FastAdam: block_size must be a positive int, got {value!r}")
-        if value < 1:
-            raise ValueError(f"FastAdam: block_size must be a positive int, got {value!r}")
-        self._block_size = int(value)
+        self._block_size = positive_int(type(self).__name__, "block_size", value)
 
     def _step(self, theta, g, state):
-        arrays = [theta, g, *(state[name] for name in self.state_names())]
+        arrays = [theta, g, *(state[name] for name in self.state_names)]
         if not all(a.flags.c_contiguous for a in arrays):
             super()._step(theta, g, state)  # blocks need flat views; this case is rare
             return

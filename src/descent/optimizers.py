@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from descent.base import Optimizer
+from descent.base import Hyperparameter, Optimizer
+from descent.checks import flag, non_negative, unit_interval
 
 __all__ = ["SGD", "AdaGrad", "Adam", "AdamW", "Momentum", "Nesterov", "RMSProp"]
 
@@ -62,8 +63,11 @@ class SGD(Optimizer):
     array([ 0.95, -2.05])
     """
 
+    lr = Hyperparameter(non_negative)
+
     def __init__(self, lr: float = 0.01) -> None:
-        super().__init__(lr=lr)
+        super().__init__()
+        self.lr = lr
 
     def _step(self, theta, g, state):
         theta -= self.lr * g
@@ -117,11 +121,14 @@ class Momentum(Optimizer):
     array([-0.15])
     """
 
-    def __init__(self, lr: float = 0.01, momentum: float = 0.9) -> None:
-        super().__init__(lr=lr, momentum=momentum)
+    lr = Hyperparameter(non_negative)
+    momentum = Hyperparameter(unit_interval)
+    state_names = ("v",)
 
-    def state_names(self):
-        return ("v",)
+    def __init__(self, lr: float = 0.01, momentum: float = 0.9) -> None:
+        super().__init__()
+        self.lr = lr
+        self.momentum = momentum
 
     def _step(self, theta, g, state):
         v = state["v"]
@@ -233,11 +240,14 @@ class AdaGrad(Optimizer):
     array([0.5, 1.5])
     """
 
-    def __init__(self, lr: float = 0.01, eps: float = 1e-10) -> None:
-        super().__init__(lr=lr, eps=eps)
+    lr = Hyperparameter(non_negative)
+    eps = Hyperparameter(non_negative)
+    state_names = ("h",)
 
-    def state_names(self):
-        return ("h",)
+    def __init__(self, lr: float = 0.01, eps: float = 1e-10) -> None:
+        super().__init__()
+        self.lr = lr
+        self.eps = eps
 
     def _step(self, theta, g, state):
         h = state["h"]
@@ -294,11 +304,16 @@ class RMSProp(Optimizer):
     array([-0.1])
     """
 
-    def __init__(self, lr: float = 0.01, rho: float = 0.99, eps: float = 1e-8) -> None:
-        super().__init__(lr=lr, rho=rho, eps=eps)
+    lr = Hyperparameter(non_negative)
+    rho = Hyperparameter(unit_interval)
+    eps = Hyperparameter(non_negative)
+    state_names = ("h",)
 
-    def state_names(self):
-        return ("h",)
+    def __init__(self, lr: float = 0.01, rho: float = 0.99, eps: float = 1e-8) -> None:
+        super().__init__()
+        self.lr = lr
+        self.rho = rho
+        self.eps = eps
 
     def _step(self, theta, g, state):
         h = state["h"]
@@ -372,6 +387,12 @@ class Adam(Optimizer):
     array([0.9, 1.1])
     """
 
+    lr = Hyperparameter(non_negative)
+    beta1 = Hyperparameter(unit_interval)
+    beta2 = Hyperparameter(unit_interval)
+    eps = Hyperparameter(non_negative)
+    amsgrad = Hyperparameter(flag)
+
     def __init__(
         self,
         lr: float = 0.001,
@@ -380,8 +401,14 @@ class Adam(Optimizer):
         eps: float = 1e-8,
         amsgrad: bool = False,
     ) -> None:
-        super().__init__(lr=lr, beta1=beta1, beta2=beta2, eps=eps, amsgrad=amsgrad)
+        super().__init__()
+        self.lr = lr
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.eps = eps
+        self.amsgrad = amsgrad
 
+    @property
     def state_names(self):
         return ("m", "v", "v_max") if self.amsgrad else ("m", "v")
 
@@ -453,6 +480,8 @@ class AdamW(Adam):
     array([1.9])
     """
 
+    weight_decay = Hyperparameter(non_negative)
+
     def __init__(
         self,
         lr: float = 0.001,
@@ -462,15 +491,8 @@ class AdamW(Adam):
         weight_decay: float = 0.01,
         amsgrad: bool = False,
     ) -> None:
-        Optimizer.__init__(
-            self,
-            lr=lr,
-            beta1=beta1,
-            beta2=beta2,
-            eps=eps,
-            weight_decay=weight_decay,
-            amsgrad=amsgrad,
-        )
+        super().__init__(lr=lr, beta1=beta1, beta2=beta2, eps=eps, amsgrad=amsgrad)
+        self.weight_decay = weight_decay
 
     def _step(self, theta, g, state):
         theta *= 1 - self.lr * self.weight_decay

@@ -77,14 +77,14 @@ def stepped_twins(cls, start_params, gradient, steps=2):
 
 
 @pytest.mark.parametrize(("cls", "name", "value", "exc", "says"), HYPERPARAMETER_CASES)
-def test_update_rejects_hyperparameter_set_after_construction(
+def test_assignment_rejects_bad_hyperparameter_at_once(
     cls, name, value, exc, says, start_params, gradient, assert_lockstep
 ):
+    """``opt.lr = -1`` fails where it is written, not at the next update, and changes nothing."""
     (opt, params), (twin, twin_params) = stepped_twins(cls, start_params, gradient)
-    setattr(opt, name, value)
     with pytest.raises(exc, match=hyperparameter_message(cls, name, value, says)):
-        opt.update(params, gradient(params))
-    setattr(opt, name, getattr(twin, name))  # repair it, then both must still agree
+        setattr(opt, name, value)
+    assert getattr(opt, name) == getattr(twin, name)
     assert_lockstep(opt, params, twin, twin_params)
 
 

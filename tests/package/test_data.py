@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import sklearn.datasets
 
-from descent.data import load_digits, minibatches
+from descent.lab.data import load_digits, minibatches
 
 
 @pytest.fixture

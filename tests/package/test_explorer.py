@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 
 from descent import SGD, Adam, Momentum
-from descent.explorer import SURFACES, Contender, Explorer, Slider
-from descent.objectives import bowl, rotated_bowl
-from descent.trajectories import run
+from descent.book.explorer import SURFACES, Contender, Explorer, Slider
+from descent.lab.objectives import bowl, rotated_bowl
+from descent.lab.runs import run
 
 MOMENTUM = Explorer(
     [Contender(Momentum, {"lr": 0.1, "momentum": 0.9})],

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from descent import SGD
-from descent.nn import MLP, ReLU, SoftmaxCrossEntropy, numerical_gradients
+from descent.lab.nn import MLP, ReLU, SoftmaxCrossEntropy, numerical_gradients
 
 
 def tiny_batch(sizes=(5, 4, 3), n=6, seed=0):

@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from descent.objectives import (
+from descent.lab.objectives import (
     Beale,
     LongSlope,
     Quadratic,

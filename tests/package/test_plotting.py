@@ -12,8 +12,8 @@ from matplotlib.contour import ContourSet
 
 import descent
 from descent import SGD, Adam, AdamW
-from descent.objectives import Rosenbrock, Saddle, bowl
-from descent.plotting import (
+from descent.lab.objectives import Rosenbrock, Saddle, bowl
+from descent.book.plotting import (
     STYLES,
     Table,
     animate_trajectories,

@@ -5,9 +5,9 @@ import pytest
 from threadpoolctl import threadpool_limits
 
 from descent import OPTIMIZERS, SGD, Adam
-from descent.data import load_digits, minibatches
-from descent.nn import MLP
-from descent.training import History, hold_out, train
+from descent.lab.data import load_digits, minibatches
+from descent.lab.nn import MLP
+from descent.lab.training import History, hold_out, train
 
 SMALL = {"hidden": (8,), "epochs": 3, "batch_size": 64}
 """A network and a run small enough that every test trains in a few milliseconds."""

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from descent import SGD, Adam
-from descent.objectives import ReddiOnline, Rosenbrock, bowl
-from descent.trajectories import run, run_online
+from descent.lab.objectives import ReddiOnline, Rosenbrock, bowl
+from descent.lab.runs import run, run_online
 
 START = (-7.0, 2.0)  # the DLfS start on the bowl
 

@@ -12,8 +12,8 @@ import pytest
 
 import descent
 from book_facts import ARTIFACTS
-from descent.objectives import bowl, rotated_bowl
-from descent.trajectories import run
+from descent.lab.objectives import bowl, rotated_bowl
+from descent.lab.runs import run
 
 pytestmark = pytest.mark.browser
 

@@ -1,14 +1,14 @@
 """Train the small MLP on the digits with one optimizer, and record how it went.
 
 :func:`train` is the whole experiment of the book's training chapter in one
-function: build an :class:`~descent.nn.MLP` from a seed, run minibatch epochs
+function: build an :class:`~descent.lab.nn.MLP` from a seed, run minibatch epochs
 with the given optimizer, and after every epoch measure the loss on the whole
 training set and the loss and accuracy on the held-out part.
 :func:`hold_out` carves a validation set out of the training set, so that
 learning rates can be tuned without looking at the test set.
 
 >>> from descent import Adam
->>> from descent.data import load_digits
+>>> from descent.lab.data import load_digits
 >>> data = load_digits(seed=0)
 >>> history = train(Adam(lr=0.01), hold_out(data), hidden=(16,), epochs=2, seed=0)
 >>> len(history.train_loss), bool(history.train_loss[-1] < history.train_loss[0])
@@ -25,8 +25,8 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from descent.base import Optimizer
-from descent.data import Digits, minibatches
-from descent.nn import MLP
+from descent.lab.data import Digits, minibatches
+from descent.lab.nn import MLP
 
 __all__ = ["History", "hold_out", "train"]
 
@@ -62,11 +62,11 @@ class History:
 def hold_out(data: Digits, fraction: float = 0.2, seed: int = 0) -> Digits:
     """Split a validation set off the training set; the test set is left out entirely.
 
-    Returns a :class:`~descent.data.Digits` whose ``x_train``/``t_train`` are the
+    Returns a :class:`~descent.lab.data.Digits` whose ``x_train``/``t_train`` are the
     remaining training rows and whose ``x_test``/``t_test`` are the validation
     rows, chosen by a permutation seeded with ``seed``.
 
-    >>> from descent.data import load_digits
+    >>> from descent.lab.data import load_digits
     >>> split = hold_out(load_digits(seed=0), fraction=0.2, seed=0)
     >>> split.x_train.shape, split.x_test.shape
     ((1078, 64), (269, 64))
@@ -100,7 +100,7 @@ def train(
         A fresh optimizer (one that has not taken a step); it is used and changed.
     data : Digits
         Training rows to learn from and held-out rows to measure on, e.g.
-        :func:`descent.data.load_digits` or :func:`hold_out` of it.
+        :func:`descent.lab.data.load_digits` or :func:`hold_out` of it.
     hidden : sequence of int, default (32,)
         Widths of the hidden layers.
     epochs : int, default 10
@@ -124,7 +124,7 @@ def train(
     Examples
     --------
     >>> from descent import Adam
-    >>> from descent.data import load_digits
+    >>> from descent.lab.data import load_digits
     >>> data = load_digits(seed=0)
     >>> history = train(Adam(lr=0.01), data, hidden=(16,), epochs=3, seed=1)
     >>> history.train_loss.shape, history.diverged

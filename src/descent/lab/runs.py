@@ -1,7 +1,7 @@
 """Run an optimizer on an objective and record where it goes.
 
 >>> from descent import SGD
->>> from descent.objectives import bowl
+>>> from descent.lab.objectives import bowl
 >>> path = run(SGD(lr=0.5), bowl(), start=(-7.0, 2.0), n_steps=3)
 >>> path.points.shape, path.losses.shape
 ((4, 2), (4,))
@@ -60,7 +60,7 @@ def run(
         A fresh optimizer (its state is used and changed).
     objective
         Anything with ``value(point)`` and ``gradient(point)``, such as
-        :func:`descent.objectives.bowl`.
+        :func:`descent.lab.objectives.bowl`.
     start : array_like
         The starting point.
     n_steps : int

@@ -35,9 +35,9 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from descent.base import Optimizer
-from descent.objectives import bowl, rotated_bowl, rotation
-from descent.plotting import plot_contours, plot_losses, plot_trajectory, style
-from descent.trajectories import Trajectory, run
+from descent.lab.objectives import bowl, rotated_bowl, rotation
+from descent.book.plotting import plot_contours, plot_losses, plot_trajectory, style
+from descent.lab.runs import Trajectory, run
 
 __all__ = ["SURFACES", "Contender", "Explorer", "Slider"]
 
@@ -228,7 +228,7 @@ class Explorer:
 
     def html(self) -> str:
         """The explorer for a web page: markup, data and the script that draws it."""
-        script = resources.files("descent").joinpath("explorer.js").read_text(encoding="utf-8")
+        script = resources.files("descent.book").joinpath("explorer.js").read_text(encoding="utf-8")
         # "</" would end the <script> element early; JSON allows "<\/" for it.
         data = json.dumps(self.spec, separators=(",", ":"), ensure_ascii=False)
         data = data.replace("</", "<\\/")

@@ -9,7 +9,7 @@ stays distinguishable for the common forms of colour blindness.
 >>> import matplotlib
 >>> matplotlib.use("Agg")
 >>> import matplotlib.pyplot as plt
->>> from descent.objectives import bowl
+>>> from descent.lab.objectives import bowl
 >>> fig, ax = plt.subplots()
 >>> ax = plot_contours(ax, bowl(), xlim=(-10, 10), ylim=(-3, 3))
 >>> plt.close(fig)
