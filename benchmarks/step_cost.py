@@ -39,8 +39,8 @@ import gc
 import numpy as np
 
 import descent
-from descent.lab.cost import best_time, transient_bytes
 from descent.fast import FastAdam
+from descent.lab.cost import best_time, transient_bytes
 
 try:
     import torch

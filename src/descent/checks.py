@@ -153,8 +153,7 @@ def _checked_grad(owner: str, key: str, theta: np.ndarray, grad: object) -> np.n
         raise TypeError(f"{owner}: grad {key!r} must be a real number array, got {g.dtype}")
     if g.shape != theta.shape:
         raise ValueError(
-            f"{owner}: grad {key!r} has shape {g.shape} but param {key!r} has shape "
-            f"{theta.shape}"
+            f"{owner}: grad {key!r} has shape {g.shape} but param {key!r} has shape {theta.shape}"
         )
     with np.errstate(over="ignore"):  # a float64 too large for float32 becomes inf: see below
         g = g.astype(theta.dtype, copy=False)

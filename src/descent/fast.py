@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import math
 
-
 import numpy as np
 
 from descent.checks import positive_int

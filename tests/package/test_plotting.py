@@ -7,16 +7,12 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
-from matplotlib.animation import FuncAnimation
 from matplotlib.contour import ContourSet
 
 import descent
 from descent import SGD, Adam, AdamW
-from descent.lab.objectives import Rosenbrock, Saddle, bowl
 from descent.book.plotting import (
     STYLES,
-    Table,
-    animate_trajectories,
     label,
     plot_band,
     plot_contours,
@@ -24,6 +20,8 @@ from descent.book.plotting import (
     plot_trajectory,
     style,
 )
+from descent.book.tables import Table
+from descent.lab.objectives import Rosenbrock, Saddle, bowl
 
 PATH = np.array([[-7.0, 2.0], [-6.0, -1.0], [-5.0, 0.5], [-4.0, -0.2]])
 
@@ -153,23 +151,6 @@ def test_plot_band_is_mean_plus_minus_std(ax):
         assert ys.max() == pytest.approx(high)
     assert vertices[:, 1].min() == 1.0
     assert vertices[:, 1].max() == 6.0
-
-
-def test_animation_draws_every_frame(ax):
-    paths = {"SGD": PATH, "Adam": PATH[:2] + 1.0}
-    plot_contours(ax, bowl(), xlim=(-8, 1), ylim=(-3, 3), resolution=20)
-    anim = animate_trajectories(ax, paths, interval=10)
-    assert isinstance(anim, FuncAnimation)
-    html = anim.to_jshtml(fps=10)  # draws every frame (4: the longest path) to a small PNG
-    assert html.count("data:image/png;base64") == len(PATH)
-    # After the last frame each line shows its whole path; the shorter one stays complete.
-    lines = {line.get_label(): line for line in ax.lines}
-    for name, points in paths.items():
-        np.testing.assert_array_equal(lines[name].get_xydata(), points)
-        assert lines[name].get_color() == STYLES[name]["color"]
-
-
-# -- the book-wide look --------------------------------------------------------------
 
 
 def test_every_optimizer_has_its_own_colour():

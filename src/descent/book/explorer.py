@@ -35,8 +35,8 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from descent.base import Optimizer
-from descent.lab.objectives import bowl, rotated_bowl, rotation
 from descent.book.plotting import plot_contours, plot_losses, plot_trajectory, style
+from descent.lab.objectives import bowl, rotated_bowl, rotation
 from descent.lab.runs import Trajectory, run
 
 __all__ = ["SURFACES", "Contender", "Explorer", "Slider"]
@@ -76,11 +76,10 @@ class Contender:
 
     optimizer: type[Optimizer]
     settings: Mapping[str, float]
-    label: str | None = None
 
     @property
     def name(self) -> str:
-        return self.label or self.optimizer.__name__
+        return self.optimizer.__name__
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,4 @@
-"""Plots for the book: contours with trajectories, loss curves, seed bands, animations;
-and the tables its code cells print.
+"""Plots for the book: contours with trajectories, loss curves and seed bands.
 
 Every function draws on an ``Axes`` it is given and returns it; nothing here
 touches matplotlib's global state. Each optimizer has one colour and one marker
@@ -17,11 +16,9 @@ stays distinguishable for the common forms of colour blindness.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 
 import numpy as np
-from matplotlib.animation import FuncAnimation
 from matplotlib.axes import Axes
 
 from descent.base import Optimizer
@@ -29,8 +26,6 @@ from descent.base import Optimizer
 __all__ = [
     "BOOK_STYLE",
     "STYLES",
-    "Table",
-    "animate_trajectories",
     "label",
     "plot_band",
     "plot_contours",
@@ -210,57 +205,3 @@ def plot_band(
     )
     ax.fill_between(x, mean - std, mean + std, color=look["color"], alpha=0.2, linewidth=0)
     return ax
-
-
-def animate_trajectories(
-    ax: Axes, trajectories: Mapping[str, np.ndarray], *, interval: int = 200
-) -> FuncAnimation:
-    """Animate several 2-D paths step by step: frame ``k`` shows the first ``k + 1`` points.
-
-    ``trajectories`` maps an optimizer name (a key of :data:`STYLES`) to its
-    points. Draw the contours on ``ax`` first. Returns the animation; in a
-    notebook, ``IPython.display.HTML(anim.to_jshtml())`` shows it with play and
-    pause buttons.
-    """
-    lines = {
-        name: ax.plot([], [], label=name, markersize=4, **style(name))[0] for name in trajectories
-    }
-    n_frames = max(len(points) for points in trajectories.values())
-
-    def draw(frame: int):
-        for name, points in trajectories.items():
-            shown = np.asarray(points)[: frame + 1]
-            lines[name].set_data(shown[:, 0], shown[:, 1])
-        return list(lines.values())
-
-    return FuncAnimation(ax.figure, draw, frames=n_frames, interval=interval, blit=False)
-
-
-@dataclass(frozen=True)
-class Table:
-    """A table of strings that Jupyter, and so the book, shows as a Markdown table.
-
-    Cells may hold Markdown and math (``"$\\eta$"``); every row has one cell per
-    column of the header.
-
-    >>> table = Table(["optimizer", "lr"], [["SGD", "0.95"], ["Adam", "0.3"]])
-    >>> print(table._repr_markdown_())
-    | optimizer | lr |
-    | --- | --- |
-    | SGD | 0.95 |
-    | Adam | 0.3 |
-    """
-
-    header: Sequence[str]
-    rows: Sequence[Sequence[str]]
-
-    def __post_init__(self) -> None:
-        for number, row in enumerate(self.rows):
-            if len(row) != len(self.header):
-                raise ValueError(
-                    f"Table: row {number} has {len(row)} cells, the header has {len(self.header)}"
-                )
-
-    def _repr_markdown_(self) -> str:
-        lines = [self.header, ["---"] * len(self.header), *self.rows]
-        return "\n".join("| " + " | ".join(row) + " |" for row in lines)

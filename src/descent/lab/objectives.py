@@ -12,6 +12,8 @@ objective                     :math:`f(x, y)`                         minimiser
 :class:`Rosenbrock`           :math:`(1-x)^2 + 100(y-x^2)^2`          (1, 1)
 :class:`Beale`                sum of three squared residuals          (3, 0.5)
 :class:`Saddle`               :math:`x^2/2 + y^4/4 - y^2/2`           (0, ±1); saddle at 0
+:class:`LongSlope`            :math:`\sum_i \sqrt{1+\theta_i^2} - 1`  0
+:class:`LeastSquares`         :math:`\|X\theta - y\|^2 / 2n`          the least-squares fit
 :class:`ReddiOnline`          online linear losses on [−1, 1]         −1
 ============================  =====================================  =====================
 """
@@ -30,6 +32,8 @@ def _scalar_or_array(a):
 
 __all__ = [
     "Beale",
+    "LeastSquares",
+    "MinibatchObjective",
     "LongSlope",
     "Quadratic",
     "ReddiOnline",
@@ -88,13 +92,42 @@ class Quadratic:
         """Largest over smallest curvature, a measure of how stretched the bowl is."""
         return float(self.eigenvalues[-1] / self.eigenvalues[0])
 
+    @property
+    def best_sgd_lr(self) -> float:
+        r"""The constant learning rate that makes plain gradient descent fastest.
+
+        :math:`\eta = 2/(\lambda_{\min} + L)` shrinks the slowest and the fastest
+        direction by the same factor, :math:`(\kappa - 1)/(\kappa + 1)` per step.
+        """
+        return float(2 / (self.eigenvalues[0] + self.L))
+
+    def polyak_setting(self) -> tuple[float, float]:
+        r"""Polyak's optimal heavy-ball setting :math:`(\eta^*, \mu^*)` for this quadratic.
+
+        .. math::
+            \eta^* = \frac{4}{(\sqrt{L} + \sqrt{\lambda_{\min}})^2}, \qquad
+            \mu^* = \Bigl(\frac{\sqrt\kappa - 1}{\sqrt\kappa + 1}\Bigr)^2
+
+        With it, the distance to the minimum shrinks by :math:`\sqrt{\mu^*}` per step
+        (Polyak, 1964).
+
+        >>> lr, momentum = Quadratic([[1.0, 0.0], [0.0, 9.0]]).polyak_setting()
+        >>> lr, momentum   # 4 / (3 + 1)^2 and ((3 - 1) / (3 + 1))^2
+        (0.25, 0.25)
+        """
+        smallest, largest = self.eigenvalues[0], self.L
+        root_kappa = math.sqrt(largest / smallest)
+        lr = 4 / (math.sqrt(largest) + math.sqrt(smallest)) ** 2
+        momentum = ((root_kappa - 1) / (root_kappa + 1)) ** 2
+        return float(lr), float(momentum)
+
     def value(self, theta):
-        """:math:`\tfrac12 \theta^\top H \theta` at each point (last axis: coordinates)."""
+        r""":math:`\tfrac12 \theta^\top H \theta` at each point (last axis: coordinates)."""
         theta = np.asarray(theta, dtype=float)
         return _scalar_or_array(0.5 * np.einsum("...i,ij,...j->...", theta, self.hessian, theta))
 
     def gradient(self, theta):
-        """:math:`H\theta` at each point."""
+        r""":math:`H\theta` at each point."""
         return np.asarray(theta, dtype=float) @ self.hessian.T
 
 
@@ -303,9 +336,114 @@ class ReddiOnline:
         return self.gradient(x, t) * np.asarray(x, dtype=float)
 
     def average_value(self, x):
-        """The mean loss over one period, :math:`(C - p + 1)\\,x / p`: minimised at −1."""
+        r"""The mean loss over one period, :math:`(C - p + 1)\,x / p`: minimised at −1."""
         return (self.C - self.period + 1) * np.asarray(x, dtype=float) / self.period
 
     def project(self, x: np.ndarray) -> None:
         """Clip ``x`` into the feasible interval [−1, 1], in place."""
         np.clip(x, *self.bounds, out=x)
+
+
+class LeastSquares:
+    r"""Least squares on data: :math:`f(\theta) = \frac{1}{2n}\,\|X\theta - y\|^2`.
+
+    The loss of fitting ``targets`` :math:`y` by ``features @ theta``, averaged over the
+    :math:`n` rows. It is a quadratic with Hessian :math:`H = X^\top X / n` and
+    minimiser :math:`\theta^*`, the least-squares fit. A *minibatch* gradient uses a
+    few rows only: :meth:`minibatches` gives an objective whose ``gradient`` draws the
+    next minibatch at every call, so that :func:`descent.lab.runs.run` runs
+    stochastic gradient descent on it.
+
+    Parameters
+    ----------
+    features : array_like, shape (n, d)
+        The matrix :math:`X`, one row per example.
+    targets : array_like, shape (n,)
+        The values :math:`y` to fit.
+
+    Examples
+    --------
+    >>> X = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
+    >>> problem = LeastSquares(X, [1.0, 2.0, 3.0])
+    >>> problem.minimizers[0]            # the fit is exact: 1 and 2
+    array([1., 2.])
+    >>> round(problem.excess(np.zeros(2)), 12)   # θ*ᵀHθ*/2, H = [[2, 1], [1, 2]]/3: 7/3
+    2.333333333333
+    >>> problem.gradient(np.zeros(2))    # -Xᵀy/n
+    array([-1.33333333, -1.66666667])
+    """
+
+    name = "least squares"
+
+    def __init__(self, features, targets) -> None:
+        X = np.array(features, dtype=float)
+        y = np.array(targets, dtype=float)
+        if X.ndim != 2 or y.shape != (len(X),):
+            raise ValueError(
+                f"LeastSquares: features must be (n, d) and targets (n,), got {X.shape} "
+                f"and {y.shape}"
+            )
+        self.features, self.targets = X, y
+        self.hessian = X.T @ X / len(X)
+        fit = np.linalg.lstsq(X, y, rcond=None)[0]
+        self.minimizers = (fit,)
+        self.min_value = float(self.value(fit))
+
+    def value(self, theta):
+        """The mean squared error over all rows, halved, at each point."""
+        residuals = np.asarray(theta, dtype=float) @ self.features.T - self.targets
+        return _scalar_or_array(0.5 * np.mean(residuals**2, axis=-1))
+
+    def gradient(self, theta, rows=None):
+        r""":math:`X^\top (X\theta - y) / n` over all rows, or over ``rows`` (indices) only."""
+        X = self.features if rows is None else self.features[rows]
+        y = self.targets if rows is None else self.targets[rows]
+        return X.T @ (X @ np.asarray(theta, dtype=float) - y) / len(y)
+
+    def excess(self, theta):
+        r"""The loss above the best fit, :math:`\tfrac12 (\theta - \theta^*)^\top H
+        (\theta - \theta^*)`, computed without cancellation."""
+        offset = np.asarray(theta, dtype=float) - self.minimizers[0]
+        return _scalar_or_array(0.5 * np.einsum("...i,ij,...j->...", offset, self.hessian, offset))
+
+    def steps_per_epoch(self, batch_size: int) -> int:
+        """Minibatches in one pass over the rows (the last may be smaller)."""
+        return math.ceil(len(self.targets) / batch_size)
+
+    def minibatches(self, batch_size: int, seed: int = 0) -> MinibatchObjective:
+        """This problem with a fresh minibatch of ``batch_size`` rows at every gradient.
+
+        Rows are drawn without replacement: each pass over the data (epoch) is a new
+        permutation from a generator seeded with ``seed``.
+        """
+        return MinibatchObjective(self, batch_size, seed)
+
+
+class MinibatchObjective:
+    """A :class:`LeastSquares` problem seen through minibatches (:meth:`LeastSquares.minibatches`).
+
+    ``value`` is the loss on all rows; each call of ``gradient`` uses the next
+    ``batch_size`` rows of the current epoch's permutation.
+    """
+
+    def __init__(self, problem: LeastSquares, batch_size: int, seed: int) -> None:
+        if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+            raise ValueError(f"minibatches: batch_size must be an int >= 1, got {batch_size!r}")
+        self.problem, self.batch_size = problem, batch_size
+        self.name = f"{problem.name}, batches of {batch_size}"
+        self.minimizers, self.min_value = problem.minimizers, problem.min_value
+        self._rng = np.random.default_rng(seed)
+        self._batches = iter(())
+
+    def value(self, theta):
+        return self.problem.value(theta)
+
+    def gradient(self, theta):
+        rows = next(self._batches, None)
+        if rows is None:
+            # a new epoch, shuffled as descent.lab.data.minibatches shuffles it
+            order = self._rng.permutation(len(self.problem.targets))
+            size = self.batch_size
+            self._batches = (order[start : start + size] for start in range(0, len(order), size))
+            rows = next(self._batches)
+        return self.problem.gradient(theta, rows)

@@ -1,4 +1,12 @@
-"""Run an optimizer on an objective and record where it goes.
+"""Run an optimizer and record what it does: the harness every chapter's experiments share.
+
+* :func:`run` takes ``n_steps`` steps on an objective from a start point, optionally with
+  a schedule for the hyperparameters, and records the points, the losses and any state
+  buffers asked for.
+* :func:`replay` feeds an optimizer a fixed stream of gradients (gradients that do not
+  depend on where it is) and records each step it takes.
+* :func:`sweep` runs one optimizer class over a grid of settings.
+* :func:`run_online` is the projected online setting of Reddi, Kale & Kumar (2018).
 
 >>> from descent import SGD
 >>> from descent.lab.objectives import bowl
@@ -11,33 +19,55 @@ array([-6.65,  0.  ])
 
 from __future__ import annotations
 
+import itertools
 import math
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from descent.base import Optimizer
 
-__all__ = ["Trajectory", "run", "run_online"]
+__all__ = [
+    "Replay",
+    "Schedule",
+    "Trajectory",
+    "replay",
+    "run",
+    "run_online",
+    "scheduled",
+    "sweep",
+]
+
+Schedule = Callable[[int], float | Mapping[str, float]]
+"""A schedule maps the step ``t = 1, 2, ...`` to the learning rate of that step, or to a
+dict of hyperparameters (``{"lr": ..., "eps": ...}``) set before the step is taken."""
 
 
 @dataclass(frozen=True)
 class Trajectory:
     """Where an optimizer went: ``points[k]`` after ``k`` steps, ``losses[k]`` there.
 
-    ``points[0]`` is the start. If the loss overflowed (the run diverged), the
-    arrays end at the last finite point and ``diverged`` is True.
+    ``points[0]`` is the start. If the loss overflowed (the run diverged), the arrays
+    end at the last finite point and ``diverged`` is True. ``states[name][k]`` is the
+    buffer ``name`` after step ``k + 1``, for each name :func:`run` was asked to record.
     """
 
     points: np.ndarray
     losses: np.ndarray
     diverged: bool = False
+    states: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
     def final(self) -> np.ndarray:
         """The last point reached."""
         return self.points[-1]
+
+    @property
+    def final_loss(self) -> float:
+        """The loss at the last point, or infinity if the run diverged."""
+        return math.inf if self.diverged else float(self.losses[-1])
 
     def distances(self, target) -> np.ndarray:
         """Euclidean distance from each point to ``target`` (e.g. the minimiser)."""
@@ -50,6 +80,8 @@ def run(
     start,
     n_steps: int,
     *,
+    schedule: Schedule | None = None,
+    record: Sequence[str] = (),
     divergence_threshold: float = 1e12,
 ) -> Trajectory:
     """Take ``n_steps`` steps of ``optimizer`` on ``objective`` from ``start``.
@@ -60,11 +92,18 @@ def run(
         A fresh optimizer (its state is used and changed).
     objective
         Anything with ``value(point)`` and ``gradient(point)``, such as
-        :func:`descent.lab.objectives.bowl`.
+        :func:`descent.lab.objectives.bowl`; a stochastic objective (a new minibatch
+        at every call of ``gradient``) works the same way.
     start : array_like
         The starting point.
     n_steps : int
         Number of updates.
+    schedule : callable, optional
+        ``schedule(t)`` gives the learning rate of step ``t`` (or a dict of
+        hyperparameters); see :data:`Schedule`. The optimizer's hyperparameters are
+        put back as they were when the run ends.
+    record : sequence of str
+        Names of state buffers (``"v"``, ``"h"``, ``"m"``, ...) to record after every step.
     divergence_threshold : float, default 1e12
         Stop early, and mark the run as diverged, once the loss exceeds this in
         absolute value or stops being finite.
@@ -79,22 +118,129 @@ def run(
     params = {"theta": np.array(start, dtype=float)}
     points = [params["theta"].copy()]
     losses = [float(objective.value(params["theta"]))]
+    states = {name: [] for name in record}
     diverged = False
-    for _ in range(n_steps):
-        with np.errstate(over="ignore", invalid="ignore"):
-            gradient = objective.gradient(params["theta"])
-        if not np.isfinite(gradient).all():  # steep walls can overflow before the loss does
-            diverged = True
-            break
-        optimizer.update(params, {"theta": gradient})
-        with np.errstate(over="ignore", invalid="ignore"):
-            loss = float(objective.value(params["theta"]))
-        if not math.isfinite(loss) or abs(loss) > divergence_threshold:
-            diverged = True
-            break
-        points.append(params["theta"].copy())
-        losses.append(loss)
-    return Trajectory(np.array(points), np.array(losses), diverged)
+    with scheduled(optimizer, schedule) as before_step:
+        for t in range(1, n_steps + 1):
+            with np.errstate(over="ignore", invalid="ignore"):
+                gradient = objective.gradient(params["theta"])
+            if not np.isfinite(gradient).all():  # steep walls overflow before the loss does
+                diverged = True
+                break
+            before_step(t)
+            optimizer.update(params, {"theta": gradient})
+            with np.errstate(over="ignore", invalid="ignore"):
+                loss = float(objective.value(params["theta"]))
+            if not math.isfinite(loss) or abs(loss) > divergence_threshold:
+                diverged = True
+                break
+            points.append(params["theta"].copy())
+            losses.append(loss)
+            for name in record:
+                states[name].append(optimizer.state["theta"][name].copy())
+    return Trajectory(
+        np.array(points),
+        np.array(losses),
+        diverged,
+        {name: np.array(history) for name, history in states.items()},
+    )
+
+
+@dataclass(frozen=True)
+class Replay:
+    r"""What an optimizer did with a stream of gradients.
+
+    ``steps[t - 1]`` is :math:`\theta_t - \theta_{t-1}`, the step of update ``t``;
+    ``states[name][t - 1]`` is the buffer ``name`` after it.
+    """
+
+    steps: np.ndarray
+    states: dict[str, np.ndarray]
+
+
+def replay(
+    optimizer: Optimizer,
+    gradients,
+    *,
+    record: Sequence[str] = (),
+    schedule: Schedule | None = None,
+) -> Replay:
+    """Feed ``optimizer`` the gradients ``gradients[0], gradients[1], ...``, one per step.
+
+    The gradients do not depend on the parameters, so the parameters are set to zero
+    before every update and each step is read off exactly, without rounding from a
+    large running position.
+
+    Parameters
+    ----------
+    optimizer : Optimizer
+        A fresh optimizer.
+    gradients : array_like, shape (n_steps, ...)
+        One gradient per step; the trailing shape is the parameter's.
+    record : sequence of str
+        State buffers to record after every step.
+    schedule : callable, optional
+        As for :func:`run`.
+
+    Examples
+    --------
+    >>> from descent import Momentum
+    >>> result = replay(Momentum(lr=0.1, momentum=0.5), [[1.0], [1.0]], record=["v"])
+    >>> result.steps[:, 0], result.states["v"][:, 0]   # v = -0.1, then 0.5 * -0.1 - 0.1
+    (array([-0.1 , -0.15]), array([-0.1 , -0.15]))
+    """
+    gradients = np.asarray(gradients, dtype=float)
+    params = {"theta": np.zeros(gradients.shape[1:])}
+    steps = np.empty_like(gradients)
+    states = {name: np.empty_like(gradients) for name in record}
+    with scheduled(optimizer, schedule) as before_step:
+        for t, g in enumerate(gradients, start=1):
+            params["theta"][...] = 0.0
+            before_step(t)
+            optimizer.update(params, {"theta": g})
+            steps[t - 1] = params["theta"]
+            for name in record:
+                states[name][t - 1] = optimizer.state["theta"][name]
+    return Replay(steps, states)
+
+
+def sweep(
+    optimizer_class: type[Optimizer],
+    grid: Mapping[str, Sequence[float]],
+    objective,
+    start,
+    n_steps: int,
+    *,
+    fixed: Mapping[str, object] | None = None,
+    **run_options,
+) -> dict[tuple, Trajectory]:
+    """Run ``optimizer_class`` once for every combination of the values in ``grid``.
+
+    Returns a dict from the tuple of values (in the order of ``grid``'s keys) to the
+    :class:`Trajectory`. ``fixed`` holds keyword arguments shared by every run;
+    ``run_options`` go to :func:`run`.
+
+    >>> from descent import Momentum
+    >>> from descent.lab.objectives import bowl
+    >>> runs = sweep(Momentum, {"lr": [0.1, 0.2], "momentum": [0.0, 0.9]}, bowl(),
+    ...              (-7.0, 2.0), n_steps=20)
+    >>> sorted(runs)
+    [(0.1, 0.0), (0.1, 0.9), (0.2, 0.0), (0.2, 0.9)]
+    >>> best = min(runs, key=lambda setting: runs[setting].final_loss)
+    >>> best
+    (0.2, 0.9)
+    """
+    names = list(grid)
+    return {
+        values: run(
+            optimizer_class(**dict(fixed or {}), **dict(zip(names, values, strict=True))),
+            objective,
+            start,
+            n_steps,
+            **run_options,
+        )
+        for values in itertools.product(*grid.values())
+    }
 
 
 def run_online(
@@ -103,14 +249,13 @@ def run_online(
     start: float,
     n_steps: int,
     *,
-    lr_schedule: Callable[[int], float] | None = None,
+    schedule: Schedule | None = None,
 ) -> np.ndarray:
     """Online optimization with projection, as in Reddi, Kale & Kumar (2018).
 
-    At step ``t = 1 .. n_steps`` the optimizer gets ``problem.gradient(x, t)``,
-    steps, and ``x`` is projected back into the feasible set with
-    ``problem.project``. If ``lr_schedule`` is given, the learning rate at step
-    ``t`` is ``lr_schedule(t)``.
+    At step ``t = 1 .. n_steps`` the optimizer gets ``problem.gradient(x, t)``, steps,
+    and ``x`` is projected back into the feasible set with ``problem.project``.
+    ``schedule`` is as for :func:`run`.
 
     Returns
     -------
@@ -119,10 +264,35 @@ def run_online(
     """
     params = {"x": np.array([start], dtype=float)}
     xs = [params["x"][0]]
-    for t in range(1, n_steps + 1):
-        if lr_schedule is not None:
-            optimizer.lr = lr_schedule(t)
-        optimizer.update(params, {"x": problem.gradient(params["x"], t)})
-        problem.project(params["x"])
-        xs.append(params["x"][0])
+    with scheduled(optimizer, schedule) as before_step:
+        for t in range(1, n_steps + 1):
+            before_step(t)
+            optimizer.update(params, {"x": problem.gradient(params["x"], t)})
+            problem.project(params["x"])
+            xs.append(params["x"][0])
     return np.array(xs)
+
+
+@contextmanager
+def scheduled(optimizer: Optimizer, schedule: Schedule | None) -> Iterator[Callable[[int], None]]:
+    """Yield ``before_step(t)``, which sets the hyperparameters ``schedule`` gives step ``t``.
+
+    Used as ``with scheduled(optimizer, schedule) as before_step:`` around a training loop
+    that calls ``before_step(t)`` before its update number ``t``.
+
+    When the block ends, however it ends, the hyperparameters are put back as they were,
+    so that a schedule never leaks out of the run that used it.
+    """
+    if schedule is None:  # nothing to set (and the optimizer may be any object with update)
+        yield lambda t: None
+        return
+    before = optimizer.hyperparams
+
+    def before_step(t: int) -> None:
+        values = schedule(t)
+        optimizer.set_hyperparams(values if isinstance(values, Mapping) else {"lr": values})
+
+    try:
+        yield before_step
+    finally:
+        optimizer.set_hyperparams(before)

@@ -27,6 +27,7 @@ from threadpoolctl import threadpool_limits
 from descent.base import Optimizer
 from descent.lab.data import Digits, minibatches
 from descent.lab.nn import MLP
+from descent.lab.runs import Schedule, scheduled
 
 __all__ = ["History", "hold_out", "train"]
 
@@ -50,13 +51,16 @@ class History:
     diverged : bool
         True if a loss or a gradient stopped being finite; training stopped
         there and the arrays hold only the epochs completed before.
+    network : MLP
+        The trained network, to inspect or evaluate further.
     """
 
     train_loss: np.ndarray
     test_loss: np.ndarray
     test_accuracy: np.ndarray
     seconds_per_step: float
-    diverged: bool = False
+    diverged: bool
+    network: MLP
 
 
 def hold_out(data: Digits, fraction: float = 0.2, seed: int = 0) -> Digits:
@@ -88,6 +92,7 @@ def train(
     epochs: int = 10,
     batch_size: int = 64,
     seed: int = 0,
+    schedule: Schedule | None = None,
 ) -> History:
     """Train an MLP ``64 → hidden → 10`` on ``data`` with ``optimizer``.
 
@@ -109,6 +114,10 @@ def train(
         Rows per minibatch (the last one of an epoch may be smaller).
     seed : int, default 0
         Seed of the initial weights and of the minibatch shuffling.
+    schedule : callable, optional
+        ``schedule(t)`` is the learning rate of step ``t = 1, 2, ...`` (or a dict of
+        hyperparameters), as for :func:`descent.lab.runs.run`; the optimizer's own
+        values are put back when training ends.
 
     Returns
     -------
@@ -149,10 +158,11 @@ def train(
     # per step depend on what else the machine runs: use one.
     one_thread = threadpool_limits(limits=1, user_api="blas")
     # Far too large a learning rate can make the weights overflow; that run stops below.
-    with one_thread, np.errstate(over="ignore", invalid="ignore"):
+    quiet_overflow = np.errstate(over="ignore", invalid="ignore")
+    with one_thread, quiet_overflow, scheduled(optimizer, schedule) as before_step:
         for _ in range(epochs):
             batches = minibatches(data.x_train, data.t_train, batch_size, batch_rng)
-            finished = _run_epoch(mlp, optimizer, batches, step_seconds)
+            finished = _run_epoch(mlp, optimizer, batches, step_seconds, before_step)
             epoch_loss = mlp.loss(data.x_train, data.t_train)
             if not (finished and np.isfinite(epoch_loss)):
                 diverged = True
@@ -167,10 +177,11 @@ def train(
         np.array(test_accuracy),
         float(np.mean(step_seconds)) if step_seconds else float("nan"),
         diverged,
+        mlp,
     )
 
 
-def _run_epoch(mlp: MLP, optimizer: Optimizer, batches, step_seconds: list) -> bool:
+def _run_epoch(mlp: MLP, optimizer: Optimizer, batches, step_seconds: list, before_step) -> bool:
     """Take one step per minibatch, appending each step's wall time to ``step_seconds``.
 
     Returns False, before updating, as soon as a loss or a gradient is not finite.
@@ -181,6 +192,7 @@ def _run_epoch(mlp: MLP, optimizer: Optimizer, batches, step_seconds: list) -> b
         arrays = [np.asarray(loss), *grads.values()]
         if not all(np.isfinite(a).all() for a in arrays):
             return False
+        before_step(optimizer.t + 1)
         optimizer.update(mlp.params, grads)
         step_seconds.append(time.perf_counter() - start)
     return True

@@ -1,13 +1,22 @@
-"""run() and run_online(): shapes, closed forms on the bowl, divergence, Reddi et al.'s theorem."""
+"""The harness: run, replay, sweep and run_online; schedules, recorded state, minibatches.
+
+Shapes, closed forms on the bowl, divergence, Reddi et al.'s theorem."""
 
 import math
 
 import numpy as np
 import pytest
 
-from descent import SGD, Adam
-from descent.lab.objectives import ReddiOnline, Rosenbrock, bowl
-from descent.lab.runs import run, run_online
+from descent import SGD, AdaGrad, Adam, Momentum, RMSProp
+from descent.lab.objectives import (
+    LeastSquares,
+    LongSlope,
+    Quadratic,
+    ReddiOnline,
+    Rosenbrock,
+    bowl,
+)
+from descent.lab.runs import replay, run, run_online, sweep
 
 START = (-7.0, 2.0)  # the DLfS start on the bowl
 
@@ -136,10 +145,13 @@ def test_run_online_projects_every_step():
     np.testing.assert_allclose(xs, [-0.9, -1.0, -0.9, -0.8], atol=1e-15)
 
 
-def test_run_online_sets_the_scheduled_learning_rate():
+def test_run_online_follows_the_schedule_and_then_restores_the_learning_rate():
+    # The gradient of step t is C = 3 when t % 3 == 1, else -1; with lr 1/(10 t) the steps
+    # are -0.3, +0.05, +1/30 (no projection is needed from 0).
     opt = SGD(lr=0.1)
-    run_online(opt, ReddiOnline(), 0.0, 7, lr_schedule=lambda t: 1.0 / t)
-    assert opt.lr == pytest.approx(1.0 / 7)
+    xs = run_online(opt, ReddiOnline(), 0.0, 3, schedule=lambda t: 0.1 / t)
+    np.testing.assert_allclose(np.diff(xs), [-0.3, 0.05, 1 / 30], atol=1e-15)
+    assert opt.lr == 0.1
 
 
 def reddi_adam(amsgrad):
@@ -150,7 +162,7 @@ def reddi_adam(amsgrad):
 
 def reddi_run(amsgrad, n_steps=3000):
     return run_online(
-        reddi_adam(amsgrad), ReddiOnline(), 0.0, n_steps, lr_schedule=lambda t: 0.1 / math.sqrt(t)
+        reddi_adam(amsgrad), ReddiOnline(), 0.0, n_steps, schedule=lambda t: 0.1 / math.sqrt(t)
     )
 
 
@@ -181,3 +193,86 @@ def test_amsgrad_converges_to_the_best_point_on_reddis_problem():
     xs = reddi_run(amsgrad=True)
     assert np.all((-1.0 <= xs) & (xs <= 1.0))
     assert np.all(xs[-300:] < -0.99)
+
+
+def test_run_with_a_schedule_sets_each_steps_learning_rate_then_restores_it():
+    # SGD on f = x²/2 multiplies x by (1 - η_t): with η_t = 1/(t + 1), x_t = x_0 / (t + 1).
+    opt = SGD(lr=0.5)
+    path = run(opt, Quadratic([[1.0]]), [6.0], 5, schedule=lambda t: 1 / (t + 1))
+    np.testing.assert_allclose(path.points[:, 0], 6.0 / np.arange(1, 7), rtol=1e-14)
+    assert opt.lr == 0.5
+
+
+def test_a_schedule_may_set_several_hyperparameters():
+    opt = Momentum(lr=0.1, momentum=0.5)
+    seen = []
+
+    def schedule(t):
+        seen.append((opt.lr, opt.momentum))
+        return {"lr": 0.1 * t, "momentum": 0.0}
+
+    run(opt, bowl(), (1.0, 1.0), 3, schedule=schedule)
+    assert seen == [(0.1, 0.5), (0.1, 0.0), pytest.approx((0.2, 0.0))]
+    assert (opt.lr, opt.momentum) == (0.1, 0.5)
+
+
+def test_a_bad_scheduled_value_is_refused_by_name_and_the_rate_restored():
+    opt = SGD(lr=0.1)
+    with pytest.raises(ValueError, match="SGD: lr must be >= 0, got -1"):
+        run(opt, bowl(), (1.0, 1.0), 3, schedule=lambda t: -1)
+    assert opt.lr == 0.1
+
+
+def test_run_records_the_named_buffers_after_every_step():
+    # Momentum on a constant gradient 1 (the slope f = x): v_t = -η (1 - μ^t) / (1 - μ).
+    assert run(SGD(lr=0.1), bowl(), (1.0, 1.0), 2).states == {}
+    slope = LongSlope()
+    path = run(Momentum(lr=0.1, momentum=0.5), slope, [1e9], 4, record=["v"])
+    t = np.arange(1, 5)
+    np.testing.assert_allclose(path.states["v"][:, 0], -0.1 * (1 - 0.5**t) / 0.5, rtol=1e-12)
+
+
+def test_final_loss_is_infinite_for_a_diverged_run():
+    assert run(SGD(lr=0.5), bowl(), (-7.0, 2.0), 10).final_loss == pytest.approx(
+        bowl().value(np.array([-7.0 * 0.95**10, 0.0]))
+    )
+    assert run(SGD(lr=5.0), bowl(), (-7.0, 2.0), 100).final_loss == math.inf
+
+
+def test_replay_reads_each_step_exactly():
+    # AdaGrad's first step is η g / (|g| + ε) = η sign(g); RMSProp's is η g / (√(1-ρ)|g| + ε).
+    steps = replay(AdaGrad(lr=0.01, eps=0.0), [[1e-6, -1e6]]).steps
+    np.testing.assert_allclose(steps, [[-0.01, 0.01]], rtol=1e-15)
+    result = replay(RMSProp(lr=0.01, rho=0.99, eps=0.0), [[2.0], [2.0]], record=["h"])
+    np.testing.assert_allclose(result.states["h"][:, 0], [0.04, 0.99 * 0.04 + 0.04], rtol=1e-14)
+    np.testing.assert_allclose(result.steps[0], [-0.01 / math.sqrt(0.01)], rtol=1e-14)
+
+
+def test_sweep_runs_every_combination_with_the_fixed_settings():
+    runs = sweep(
+        Adam, {"lr": [0.1, 0.3], "beta1": [0.0, 0.9]}, bowl(), (-7.0, 2.0), 5, fixed={"beta2": 0.99}
+    )
+    assert sorted(runs) == [(0.1, 0.0), (0.1, 0.9), (0.3, 0.0), (0.3, 0.9)]
+    alone = run(Adam(lr=0.3, beta1=0.9, beta2=0.99), bowl(), (-7.0, 2.0), 5)
+    np.testing.assert_array_equal(runs[(0.3, 0.9)].points, alone.points)
+
+
+def test_minibatch_least_squares_with_every_row_is_gradient_descent():
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(20, 2)), rng.normal(size=20)
+    problem = LeastSquares(X, y)
+    full = run(SGD(lr=0.1), problem, (0.0, 0.0), 10)
+    batched = run(SGD(lr=0.1), problem.minibatches(batch_size=20, seed=3), (0.0, 0.0), 10)
+    np.testing.assert_allclose(batched.points, full.points, rtol=1e-12)
+
+
+def test_minibatches_visit_every_row_once_per_epoch():
+    # With f = Σ (θ - y_i)² / 2n and θ fixed, the minibatch gradients of one epoch average
+    # to the full gradient θ - mean(y) (batches of 3, 3, 1 weighted by their sizes).
+    y = np.arange(7.0)
+    problem = LeastSquares(np.ones((7, 1)), y)
+    stream = problem.minibatches(batch_size=3, seed=0)
+    grads = [stream.gradient(np.zeros(1))[0] for _ in range(problem.steps_per_epoch(3))]
+    sizes = [3, 3, 1]
+    assert sum(g * n for g, n in zip(grads, sizes, strict=True)) / 7 == pytest.approx(-3.0)
+    assert problem.excess(problem.minimizers[0]) == 0.0
