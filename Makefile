@@ -1,12 +1,19 @@
 # Descent: two commands.
-#   make book   build the HTML book into _build/html
-#   make test   build the book and the PDF, then run every test (package, book, Binder,
-#               site, PDF); needs Debian's chromium and TeX (.ci/run installs them)
+#   make book   build the HTML book into _build/html, and the PDF first when TeX is here
+#   make test   lint, install the system packages the tests need (Chromium, TeX, npm),
+#               build the book and the PDF, then run every test (package, book, Binder,
+#               site, PDF)
 # Both create .venv from requirements.lock when it is missing or older than the lock
 # (`make lock` rewrites the lock after a change to the dependencies in pyproject.toml).
+# System packages come from .ci/system-packages: apt-get as root or through sudo, or, where
+# neither works, a message with the exact command to run.
 
 PYTHON ?= python3
-# Debian packages the PDF needs (.ci/run installs them).
+SYSTEM_PACKAGES := .ci/system-packages
+SPHINX_FLAGS := --warningiserror --nitpick --keep-going
+# Debian packages the tests need besides TeX: the browser, a PDF reader, npm for axe-core.
+TEST_PACKAGES := chromium poppler-utils nodejs npm
+# Debian packages the PDF needs.
 TEX_PACKAGES := texlive-xetex texlive-latex-recommended texlive-latex-extra texlive-fonts-recommended \
 	texlive-plain-generic texlive-lang-cjk latexmk lmodern fonts-freefont-otf fonts-nanum
 VENV   := .venv
@@ -28,7 +35,7 @@ endif
 SITE_ASSETS := $(shell find book/_static -type f)
 ASSETS_STAMP := _build/.assets-current
 
-.PHONY: book test test-package pdf lock clean venv print-tex-packages FORCE
+.PHONY: book test test-package lint system-packages pdf lock clean venv print-tex-packages FORCE
 # book and pdf share _build/: never build them at the same time.
 .NOTPARALLEL:
 
@@ -36,6 +43,7 @@ venv: $(STAMP)
 
 $(STAMP): requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Descent needs Python 3.11 or newer")'
+	@$(PYTHON) -c 'import ensurepip' 2> /dev/null || $(SYSTEM_PACKAGES) python3-venv
 	rm -rf $(VENV)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet -r requirements.lock
@@ -53,17 +61,21 @@ $(ASSETS_STAMP): $(SITE_ASSETS)
 	mkdir -p _build
 	touch $@
 
+# With TeX the PDF is built first, so that the HTML pages link to it (book/_ext/book_pdf.py);
+# without TeX they link to the published PDF.
 book: $(STAMP) $(EXECUTION_STAMP) $(ASSETS_STAMP)
-	$(BIN)/jupyter-book build . --warningiserror --nitpick --keep-going
+	@if command -v xelatex > /dev/null && command -v latexmk > /dev/null; then \
+		$(BIN)/jupyter-book build . --builder pdflatex $(SPHINX_FLAGS); \
+	else \
+		echo "make book: no TeX here, so no local PDF; the pages link to the published one."; \
+		echo "           (make pdf installs TeX and builds it.)"; \
+	fi
+	$(BIN)/jupyter-book build . $(SPHINX_FLAGS)
 
-# The PDF needs xelatex (see the README); it is also linked from the HTML site.
+# The PDF, installing TeX first when it is missing; also copied to _build/html/descent.pdf.
 pdf: $(STAMP) $(EXECUTION_STAMP) $(ASSETS_STAMP)
-	@command -v xelatex > /dev/null && command -v latexmk > /dev/null || { \
-		echo "make pdf needs xelatex and latexmk; on Debian: sudo apt-get install $(TEX_PACKAGES)"; \
-		exit 1; }
-	$(BIN)/jupyter-book build . --builder pdflatex --warningiserror --nitpick --keep-going
-	mkdir -p _build/html
-	cp _build/latex/descent.pdf _build/html/descent.pdf
+	$(SYSTEM_PACKAGES) $(TEX_PACKAGES)
+	$(MAKE) --no-print-directory book
 
 # axe-core, the accessibility checker the site tests inject into each page (npm registry).
 AXE := tests/site/node_modules/axe-core/axe.min.js
@@ -71,10 +83,16 @@ $(AXE): tests/site/package.json tests/site/package-lock.json
 	npm ci --prefix tests/site --no-audit --no-fund --loglevel=error
 	touch $@
 
-test: book pdf $(AXE)
+# Lint first: seconds, before minutes of building.
+test: lint system-packages book $(AXE)
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks book/_ext
 	$(BIN)/ruff format --check src tests benchmarks book/_ext
-	$(BIN)/python -m pytest
+
+system-packages:
+	@$(SYSTEM_PACKAGES) $(TEST_PACKAGES) $(TEX_PACKAGES)
 
 # The package's own tests only (no book build): quick feedback while editing src/.
 test-package: $(STAMP)

@@ -93,7 +93,7 @@ def built_copy(repository_copy):
 
 
 @pytest.mark.parametrize(
-    "changed", ["src/descent/optimizers.py", "src/descent/explorer.js", "requirements.lock"]
+    "changed", ["src/descent/optimizers.py", "src/descent/book/explorer.js", "requirements.lock"]
 )
 def test_a_change_the_chapters_depend_on_makes_the_build_re_execute_them(built_copy, changed):
     set_mtime(built_copy / changed, 120)
@@ -101,7 +101,7 @@ def test_a_change_the_chapters_depend_on_makes_the_build_re_execute_them(built_c
 
 
 def test_a_deleted_source_file_makes_the_build_re_execute_the_chapters(built_copy):
-    (built_copy / "src" / "descent" / "cost.py").unlink()
+    (built_copy / "src" / "descent" / "lab" / "cost.py").unlink()
     assert_re_executes(planned_book_commands(built_copy))
 
 
