@@ -276,3 +276,10 @@ def test_minibatches_visit_every_row_once_per_epoch():
     sizes = [3, 3, 1]
     assert sum(g * n for g, n in zip(grads, sizes, strict=True)) / 7 == pytest.approx(-3.0)
     assert problem.excess(problem.minimizers[0]) == 0.0
+
+
+def test_first_step_within_counts_steps_and_says_when_a_run_never_gets_there():
+    # SGD(0.5) on f = x²/2 halves x each step: x_t = 2^-t, below 0.1 first at t = 4.
+    path = run(SGD(lr=0.5), Quadratic([[1.0]]), [1.0], 6)
+    assert path.first_step_within(0.1, target=0.0) == 4
+    assert path.first_step_within(1e-3, target=0.0) is None

@@ -73,6 +73,20 @@ class Trajectory:
         """Euclidean distance from each point to ``target`` (e.g. the minimiser)."""
         return np.linalg.norm(self.points - np.asarray(target, dtype=float), axis=-1)
 
+    def first_step_within(self, fraction: float, target) -> int | None:
+        """The first step after which the distance to ``target`` is below ``fraction`` of
+        the starting distance, or None if the run never gets there.
+
+        >>> from descent import SGD
+        >>> from descent.lab.objectives import Quadratic
+        >>> path = run(SGD(lr=0.5), Quadratic([[1.0]]), [1.0], 20)   # x_t = 0.5 ** t
+        >>> path.first_step_within(1e-3, 0.0)                     # 2 ** -10 < 1e-3 < 2 ** -9
+        10
+        """
+        distances = self.distances(target)
+        within = np.flatnonzero(distances < fraction * distances[0])
+        return int(within[0]) if within.size else None
+
 
 def run(
     optimizer: Optimizer,
