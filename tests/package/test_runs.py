@@ -283,3 +283,13 @@ def test_first_step_within_counts_steps_and_says_when_a_run_never_gets_there():
     path = run(SGD(lr=0.5), Quadratic([[1.0]]), [1.0], 6)
     assert path.first_step_within(0.1, target=0.0) == 4
     assert path.first_step_within(1e-3, target=0.0) is None
+
+
+def test_sweep_gives_each_run_a_fresh_stochastic_objective_when_asked():
+    rng = np.random.default_rng(1)
+    problem = LeastSquares(rng.normal(size=(30, 2)), rng.normal(size=30))
+    runs = sweep(SGD, {"lr": [0.1, 0.2]}, lambda: problem.minibatches(5, seed=2), (0.0, 0.0), 12)
+    # each run of the grid saw the minibatches a single run with that rate sees
+    for (lr,), path in runs.items():
+        alone = run(SGD(lr=lr), problem.minibatches(5, seed=2), (0.0, 0.0), 12)
+        np.testing.assert_array_equal(path.points, alone.points)

@@ -232,7 +232,10 @@ def sweep(
 
     Returns a dict from the tuple of values (in the order of ``grid``'s keys) to the
     :class:`Trajectory`. ``fixed`` holds keyword arguments shared by every run;
-    ``run_options`` go to :func:`run`.
+    ``run_options`` go to :func:`run`. A stochastic objective keeps drawing from one
+    stream, so that every run would see other minibatches: pass a function that makes
+    the objective instead (``lambda: problem.minibatches(10, seed=1)``), and each run gets
+    a fresh one, with the same minibatches as the others.
 
     >>> from descent import Momentum
     >>> from descent.lab.objectives import bowl
@@ -245,10 +248,11 @@ def sweep(
     (0.2, 0.9)
     """
     names = list(grid)
+    fresh = objective if callable(objective) and not hasattr(objective, "gradient") else None
     return {
         values: run(
             optimizer_class(**dict(fixed or {}), **dict(zip(names, values, strict=True))),
-            objective,
+            fresh() if fresh else objective,
             start,
             n_steps,
             **run_options,
