@@ -31,7 +31,6 @@ from descent.base import Optimizer
 
 __all__ = [
     "Replay",
-    "Schedule",
     "Trajectory",
     "replay",
     "run",
@@ -40,9 +39,9 @@ __all__ = [
     "sweep",
 ]
 
+# A schedule maps the step t = 1, 2, ... to the learning rate of that step, or to a dict of
+# hyperparameters ({"lr": ..., "eps": ...}) set before the step is taken.
 Schedule = Callable[[int], float | Mapping[str, float]]
-"""A schedule maps the step ``t = 1, 2, ...`` to the learning rate of that step, or to a
-dict of hyperparameters (``{"lr": ..., "eps": ...}``) set before the step is taken."""
 
 
 @dataclass(frozen=True)
@@ -113,8 +112,8 @@ def run(
     n_steps : int
         Number of updates.
     schedule : callable, optional
-        ``schedule(t)`` gives the learning rate of step ``t`` (or a dict of
-        hyperparameters); see :data:`Schedule`. The optimizer's hyperparameters are
+        ``schedule(t)`` gives the learning rate of step ``t = 1, 2, ...``, or a dict
+        of hyperparameters (``{"lr": ..., "eps": ...}``) to set before that step. The optimizer's hyperparameters are
         put back as they were when the run ends.
     record : sequence of str
         Names of state buffers (``"v"``, ``"h"``, ``"m"``, ...) to record after every step.
