@@ -30,8 +30,10 @@ __all__ = [
     "flag",
     "listing",
     "non_negative",
+    "non_negative_int",
     "positive_int",
     "real",
+    "three_reals",
     "unit_interval",
 ]
 
@@ -75,6 +77,33 @@ def positive_int(owner: str, name: str, value: object) -> int:
     if value < 1:
         raise ValueError(f"{owner}: {name} must be a positive int, got {value!r}")
     return int(value)
+
+
+def non_negative_int(owner: str, name: str, value: object) -> int:
+    """An integer >= 0 (warm-up lengths, where 0 means no warm-up)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{owner}: {name} must be an int >= 0, got {value!r}")
+    if value < 0:
+        raise ValueError(f"{owner}: {name} must be an int >= 0, got {value!r}")
+    return int(value)
+
+
+def three_reals(owner: str, name: str, value: object) -> tuple[float, float, float]:
+    """Three finite real numbers, as a tuple of floats (Muon's Newton–Schulz coefficients).
+
+    >>> three_reals("Muon", "ns_coefficients", [3.4445, -4.775, 2.0315])
+    (3.4445, -4.775, 2.0315)
+    """
+    if isinstance(value, str | bytes) or not isinstance(value, tuple | list):
+        raise TypeError(f"{owner}: {name} must be a tuple of three real numbers, got {value!r}")
+    if len(value) != 3:
+        raise ValueError(f"{owner}: {name} must be a tuple of three real numbers, got {value!r}")
+    for number in value:
+        if isinstance(number, bool) or not isinstance(number, numbers.Real):
+            raise TypeError(f"{owner}: {name} must be a tuple of three real numbers, got {value!r}")
+        if not math.isfinite(number):
+            raise ValueError(f"{owner}: {name} must be finite, got {value!r}")
+    return tuple(float(number) for number in value)
 
 
 def listing(keys) -> str:

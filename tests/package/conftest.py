@@ -14,7 +14,18 @@ import numpy as np
 import pytest
 from hypothesis import settings
 
-from descent import SGD, AdaGrad, Adam, AdamW, Momentum, Nesterov, RMSProp
+from descent import (
+    SGD,
+    AdaGrad,
+    Adam,
+    AdamW,
+    Lion,
+    Momentum,
+    Muon,
+    Nesterov,
+    RMSProp,
+    ScheduleFreeAdamW,
+)
 from descent.fast import FastAdam
 
 # CI runs the property tests with a fixed sequence of examples, so that a failure there
@@ -40,6 +51,18 @@ def _start_params():
         "W": np.linspace(-3.0, 3.0, 12).reshape(3, 4),
         "b": np.array([0.5, -1.5, 2.5, -0.25, 4.0]),
     }
+
+
+def _matrix_params():
+    """start_params with every array a matrix, for Muon (2-D params only): b is a 5×1 column."""
+    params = _start_params()
+    params["b"] = params["b"].reshape(5, 1)
+    return params
+
+
+def _params_for(cls):
+    """The start_params factory that fits ``cls``: matrices for Muon, mixed shapes otherwise."""
+    return _matrix_params if cls is Muon else _start_params
 
 
 def _assert_same_state_dict(a, b):
@@ -83,6 +106,11 @@ def start_params():
 
 
 @pytest.fixture(scope="session")
+def params_for():
+    return _params_for
+
+
+@pytest.fixture(scope="session")
 def assert_same_state_dict():
     return _assert_same_state_dict
 
@@ -106,6 +134,10 @@ class Setting(NamedTuple):
     def make(self):
         return self.cls(**self.kwargs)
 
+    def start_params(self):
+        """Fresh params this optimizer can update (see ``params_for``)."""
+        return _params_for(self.cls)()
+
 
 ADAM_KWARGS = {"lr": 0.05, "beta1": 0.8, "beta2": 0.95, "eps": 1e-7}
 
@@ -119,10 +151,35 @@ SETTINGS = {
     "Adam-amsgrad": Setting(Adam, {**ADAM_KWARGS, "amsgrad": True}),
     "AdamW": Setting(AdamW, {**ADAM_KWARGS, "weight_decay": 0.1, "amsgrad": False}),
     "FastAdam-amsgrad": Setting(FastAdam, {**ADAM_KWARGS, "amsgrad": True, "block_size": 4}),
+    "Lion": Setting(Lion, {"lr": 0.01, "beta1": 0.8, "beta2": 0.95, "weight_decay": 0.1}),
+    "Muon": Setting(
+        Muon,
+        {
+            "lr": 0.02,
+            "momentum": 0.8,
+            "nesterov": False,
+            "weight_decay": 0.05,
+            "ns_steps": 4,
+            "eps": 1e-6,
+            "ns_coefficients": (1.875, -1.25, 0.375),
+        },
+    ),
+    "ScheduleFreeAdamW": Setting(
+        ScheduleFreeAdamW,
+        {
+            **ADAM_KWARGS,
+            "weight_decay": 0.01,
+            "warmup_steps": 3,
+            "r": 0.5,
+            "weight_lr_power": 1.5,
+        },
+    ),
 }
 
 
 @pytest.fixture(scope="session", params=list(SETTINGS.values()), ids=list(SETTINGS))
 def setting(request):
-    """Every optimizer (plus AMSGrad and FastAdam) with non-default hyperparameters."""
+    """Every optimizer (plus AMSGrad and FastAdam) with non-default hyperparameters.
+
+    Its params come from ``setting.start_params()`` (matrices only for Muon)."""
     return request.param

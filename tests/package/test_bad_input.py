@@ -12,10 +12,10 @@ import re
 import numpy as np
 import pytest
 
-from descent import OPTIMIZERS, Adam, AdamW
+from descent import AFTER_ADAM, OPTIMIZERS, Adam, AdamW, Muon
 from descent.fast import FastAdam
 
-ALL_CLASSES = (*OPTIMIZERS, FastAdam)
+ALL_CLASSES = (*OPTIMIZERS, FastAdam, *AFTER_ADAM)
 
 NAN, INF = math.nan, math.inf
 
@@ -43,6 +43,25 @@ HYPERPARAMETER_ERRORS = [
     ("amsgrad", 1, TypeError, "must be True or False"),
     ("amsgrad", "yes", TypeError, "must be True or False"),
     ("amsgrad", None, TypeError, "must be True or False"),
+    ("nesterov", 1, TypeError, "must be True or False"),
+    ("nesterov", "yes", TypeError, "must be True or False"),
+    ("ns_steps", 0, ValueError, "must be a positive int"),
+    ("ns_steps", -5, ValueError, "must be a positive int"),
+    ("ns_steps", 2.5, TypeError, "must be a positive int"),
+    ("ns_steps", True, TypeError, "must be a positive int"),
+    ("ns_coefficients", (1.0, 2.0), ValueError, "must be a tuple of three real numbers"),
+    ("ns_coefficients", (1.0, 2.0, 3.0, 4.0), ValueError, "must be a tuple of three real numbers"),
+    ("ns_coefficients", "abc", TypeError, "must be a tuple of three real numbers"),
+    ("ns_coefficients", 3.4445, TypeError, "must be a tuple of three real numbers"),
+    ("ns_coefficients", (1.0, "2", 3.0), TypeError, "must be a tuple of three real numbers"),
+    ("ns_coefficients", (1.0, NAN, 3.0), ValueError, "must be finite"),
+    ("warmup_steps", -1, ValueError, "must be an int >= 0"),
+    ("warmup_steps", 1.5, TypeError, "must be an int >= 0"),
+    ("warmup_steps", True, TypeError, "must be an int >= 0"),
+    ("r", -0.5, ValueError, "must be >= 0"),
+    ("r", NAN, ValueError, "must be finite"),
+    ("weight_lr_power", -1.0, ValueError, "must be >= 0"),
+    ("weight_lr_power", INF, ValueError, "must be finite"),
 ]
 
 HYPERPARAMETER_CASES = [
@@ -64,6 +83,11 @@ def test_constructor_rejects_bad_hyperparameter(cls, name, value, exc, says):
         cls(**{name: value})
 
 
+def as_param(cls, array):
+    """``array`` as a parameter ``cls`` can update: Muon takes only matrices (one row here)."""
+    return array.reshape(1, -1) if cls is Muon else array
+
+
 def stepped_twins(cls, start_params, gradient, steps=2):
     """Two identical optimizers with identical params, both already `steps` updates in."""
     twins = []
@@ -78,10 +102,10 @@ def stepped_twins(cls, start_params, gradient, steps=2):
 
 @pytest.mark.parametrize(("cls", "name", "value", "exc", "says"), HYPERPARAMETER_CASES)
 def test_assignment_rejects_bad_hyperparameter_at_once(
-    cls, name, value, exc, says, start_params, gradient, assert_lockstep
+    cls, name, value, exc, says, params_for, gradient, assert_lockstep
 ):
     """``opt.lr = -1`` fails where it is written, not at the next update, and changes nothing."""
-    (opt, params), (twin, twin_params) = stepped_twins(cls, start_params, gradient)
+    (opt, params), (twin, twin_params) = stepped_twins(cls, params_for(cls), gradient)
     with pytest.raises(exc, match=hyperparameter_message(cls, name, value, says)):
         setattr(opt, name, value)
     assert getattr(opt, name) == getattr(twin, name)
@@ -237,12 +261,22 @@ UPDATE_ERRORS = [
 ]
 
 
-@pytest.mark.parametrize("cls", ALL_CLASSES, ids=lambda cls: cls.__name__)
-@pytest.mark.parametrize(("corrupt", "exc", "message"), UPDATE_ERRORS)
+# The two shape cases are written for the 5-vector b; Muon's b is a 5×1 matrix (a (5, 1)
+# gradient fits it), so its shape errors are tested in test_after_adam.
+SHAPE_CASES = {"shape-mismatch", "shape-mismatch-same-size"}
+UPDATE_CASES = [
+    pytest.param(cls, *case.values, id=f"{cls.__name__}-{case.id}")
+    for cls in ALL_CLASSES
+    for case in UPDATE_ERRORS
+    if not (cls is Muon and case.id in SHAPE_CASES)
+]
+
+
+@pytest.mark.parametrize(("cls", "corrupt", "exc", "message"), UPDATE_CASES)
 def test_update_rejects_bad_input_and_changes_nothing(
-    cls, corrupt, exc, message, start_params, gradient, assert_lockstep
+    cls, corrupt, exc, message, params_for, gradient, assert_lockstep
 ):
-    (opt, params), (twin, twin_params) = stepped_twins(cls, start_params, gradient)
+    (opt, params), (twin, twin_params) = stepped_twins(cls, params_for(cls), gradient)
     bad_params, bad_grads = corrupt(params, gradient(params))
     with pytest.raises(exc, match=rf"^{cls.__name__}\.update: {message}"):
         opt.update(bad_params, bad_grads)
@@ -279,7 +313,7 @@ def test_an_empty_params_dict_is_refused_and_takes_no_step(cls):
 def test_a_gradient_that_is_the_parameter_array_is_read_before_the_step(cls):
     # f(θ) = |θ|²/2 has gradient θ: passing the array itself must give the same step as
     # passing a copy, although the step changes θ in place (AdamW decays θ first).
-    theta = np.array([1.0, -2.0])
+    theta = as_param(cls, np.array([1.0, -2.0]))
     aliased, copied = {"w": theta.copy()}, {"w": theta.copy()}
     cls().update(aliased, {"w": aliased["w"]})
     cls().update(copied, {"w": copied["w"].copy()})
@@ -291,8 +325,9 @@ def test_overflow_inside_a_step_cannot_interrupt_it(cls):
     # The arithmetic of a step runs after all checks; an overflow there gives infinity
     # (as in torch) for every key instead of an error halfway through the keys.
     opt = cls(lr=1e300) if "lr" in cls().hyperparams else cls()
-    params = {"a": np.array([1e300]), "b": np.array([1.0])}
+    a, b = as_param(cls, np.array([1e300])), as_param(cls, np.array([1.0]))
+    params = {"a": a.copy(), "b": b.copy()}
     with np.errstate(all="raise"):
-        opt.update(params, {"a": np.array([1e300]), "b": np.array([1.0])})
+        opt.update(params, {"a": a, "b": b})
     assert opt.t == 1
     assert set(opt.state) == {"a", "b"}
