@@ -5,9 +5,11 @@ import math
 import numpy as np
 import pytest
 
+from descent import SGD, Momentum
 from descent.lab.objectives import (
     Beale,
     LongSlope,
+    NoisyQuadratic,
     Quadratic,
     ReddiOnline,
     Rosenbrock,
@@ -289,3 +291,147 @@ def test_reddi_rejects_a_non_finite_C(C):
     # every gradient C infinite, which each optimizer then refuses. Both are bad input.
     with pytest.raises(ValueError, match="C must be finite"):
         ReddiOnline(C=C)
+
+
+# -- the noisy quadratic ---------------------------------------------------------
+
+
+def test_noisy_quadratic_without_noise_is_the_quadratic():
+    H = [[2.0, 1.0], [1.0, 4.0]]
+    exact, noiseless = Quadratic(H), NoisyQuadratic(H, noise_std=[0.0, 0.0], batch_size=3)
+    points = grid()
+    np.testing.assert_array_equal(noiseless.gradient(points), exact.gradient(points))
+    np.testing.assert_array_equal(noiseless.value(points), exact.value(points))
+    assert noiseless.minimizers[0].tolist() == [0.0, 0.0]
+    assert noiseless.noise_floor(0.1) == 0.0
+
+
+def test_noisy_quadratic_value_is_exact_and_noise_is_fresh_at_every_call():
+    f = NoisyQuadratic([[1.0]], noise_std=[1.0], seed=3)
+    assert f.value(np.array([2.0])) == 2.0  # 2²/2, no noise
+    assert f.gradient(np.array([2.0]))[0] != f.gradient(np.array([2.0]))[0]
+
+
+def test_noisy_quadratic_is_reproducible_from_its_seed():
+    def draws(seed):
+        f = NoisyQuadratic(np.eye(2), noise_std=[1.0, 2.0], seed=seed)
+        return np.array([f.gradient(np.zeros(2)) for _ in range(5)])
+
+    np.testing.assert_array_equal(draws(7), draws(7))
+    assert not np.array_equal(draws(7), draws(8))
+
+
+@pytest.mark.parametrize("batch_size", [1, 4])
+def test_noise_covariance_is_sigma_over_batch_size(batch_size):
+    # The noise at θ = 0 is the whole gradient. Its sample covariance over N = 200,000
+    # draws has a standard error of at most √((Σ_ii Σ_jj + Σ_ij²)/N) / B ≤ √(4.4/N) ≈ 0.005
+    # per entry; the tolerance 0.03 is six of those.
+    covariance = np.array([[2.0, 0.6], [0.6, 1.0]])
+    f = NoisyQuadratic(np.eye(2), noise_covariance=covariance, batch_size=batch_size, seed=1)
+    noise = f.gradient(np.zeros((200_000, 2)))
+    np.testing.assert_allclose(noise.mean(axis=0), 0.0, atol=0.03)
+    np.testing.assert_allclose(np.cov(noise.T), covariance / batch_size, atol=0.03)
+
+
+def test_noise_std_is_a_diagonal_covariance():
+    by_std = NoisyQuadratic(np.eye(2), noise_std=[1.0, 3.0])
+    by_covariance = NoisyQuadratic(np.eye(2), noise_covariance=np.diag([1.0, 9.0]))
+    np.testing.assert_array_equal(by_std.noise_covariance, by_covariance.noise_covariance)
+    assert by_std.noise_floor(0.2) == pytest.approx(by_covariance.noise_floor(0.2), rel=1e-14)
+
+
+def test_noise_floor_worked_by_hand():
+    # H = diag(1, 4) and Σ = [[1, ½], [½, 2]]: σ² = (1, 2) along the eigenvectors (the axes).
+    # η = 0.1, B = 2: η/(2B) · (1/(2 - 0.1) + 2/(2 - 0.4)) = 0.025 · (1/1.9 + 1.25).
+    f = NoisyQuadratic(np.diag([1.0, 4.0]), noise_covariance=[[1.0, 0.5], [0.5, 2.0]],
+                       batch_size=2)
+    np.testing.assert_allclose(f.noise_variances, [1.0, 2.0])
+    assert f.noise_floor(0.1) == pytest.approx(0.025 * (1 / 1.9 + 1.25), rel=1e-14)
+
+
+@pytest.mark.parametrize("degrees", [30.0, 45.0])
+def test_noise_floor_does_not_depend_on_the_axes(degrees):
+    # Turning H and Σ together (R H Rᵀ, R Σ Rᵀ) changes no variance along an eigenvector.
+    H, sigma = np.diag([1.0, 4.0]), np.array([[1.0, 0.5], [0.5, 2.0]])
+    R = rotation(degrees)
+    turned = NoisyQuadratic(R @ H @ R.T, noise_covariance=R @ sigma @ R.T, batch_size=2)
+    straight = NoisyQuadratic(H, noise_covariance=sigma, batch_size=2)
+    assert turned.noise_floor(0.1) == pytest.approx(straight.noise_floor(0.1), rel=1e-12)
+
+
+def test_noise_floor_small_rate_limit_and_instability():
+    # For ηλ → 0 the floor is η tr(Σ)/(4B(1 - μ)); at ηλ = 2(1 + μ) the iteration is unstable.
+    f = NoisyQuadratic(np.diag([1.0, 4.0]), noise_std=[1.0, 2.0], batch_size=5)
+    assert f.noise_floor(1e-6) == pytest.approx(1e-6 * 5 / 20, rel=1e-5)
+    assert f.noise_floor(1e-6, momentum=0.9) == pytest.approx(1e-5 * 5 / 20, rel=1e-5)
+    assert f.noise_floor(0.5) == math.inf
+    assert math.isfinite(f.noise_floor(0.5, momentum=0.5))
+    assert f.noise_floor(0.75, momentum=0.5) == math.inf
+
+
+def stationary_mean_loss(optimizer, f, n_chains, n_burn_in, n_steps):
+    """Mean loss of each of n_chains independent runs from 0, over steps after the burn-in."""
+    params = {"theta": np.zeros((n_chains, 1))}
+    total = np.zeros(n_chains)
+    for t in range(n_burn_in + n_steps):
+        optimizer.update(params, {"theta": f.gradient(params["theta"])})
+        if t >= n_burn_in:
+            total += f.value(params["theta"])
+    return total / n_steps
+
+
+@pytest.mark.parametrize(
+    ("optimizer", "momentum"),
+    [(SGD(lr=0.1), 0.0), (Momentum(lr=0.01, momentum=0.9), 0.9)],
+    ids=["SGD", "Momentum"],
+)
+def test_noise_floor_matches_a_long_seeded_run(optimizer, momentum):
+    # λ = 1, σ = 1, B = 1. SGD, η = 0.1: Var = η/(2 - η) = 1/19, floor = 1/38 = 0.02632.
+    # Heavy ball, η = 0.01, μ = 0.9: Var = η(1 + μ)/((1 - μ)(2(1 + μ) - η)) = 0.019/0.379, floor
+    # 0.02507. Both start at the minimum; the burn-in of 1,000 steps is 50 times the longest
+    # memory (SGD forgets by 1 - ηλ = 0.9 per step, the heavy ball by √μ ≈ 0.95), so its
+    # trace is far below 1%. The tolerance is four standard errors of the mean over 1,000
+    # independent chains (the standard error is below 0.5% of the floor) plus 1% for what is
+    # left of the burn-in.
+    f = NoisyQuadratic([[1.0]], noise_std=[1.0], seed=11)
+    chains = stationary_mean_loss(optimizer, f, n_chains=1000, n_burn_in=1000, n_steps=3000)
+    predicted = f.noise_floor(optimizer.lr, momentum=momentum)
+    standard_error = chains.std(ddof=1) / math.sqrt(len(chains))
+    assert standard_error < 0.005 * predicted
+    assert abs(chains.mean() - predicted) < 4 * standard_error + 0.01 * predicted
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({}, "exactly one of noise_std and noise_covariance"),
+        ({"noise_std": [1.0], "noise_covariance": [[1.0]]}, "exactly one"),
+        ({"noise_std": [1.0, 2.0]}, "noise_std must be 1 finite numbers >= 0"),
+        ({"noise_std": [-1.0]}, "noise_std must be"),
+        ({"noise_std": [math.nan]}, "noise_std must be"),
+        ({"noise_covariance": [[1.0, 0.0]]}, "symmetric 1x1"),
+        ({"noise_covariance": [[-1.0]]}, "positive semi-definite"),
+        ({"noise_std": [1.0], "batch_size": 0}, "batch_size must be an int >= 1"),
+        ({"noise_std": [1.0], "batch_size": 2.0}, "batch_size must be an int >= 1"),
+        ({"noise_std": [1.0], "batch_size": True}, "batch_size must be an int >= 1"),
+    ],
+)
+def test_noisy_quadratic_rejects_bad_noise(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        NoisyQuadratic([[1.0]], **kwargs)
+
+
+@pytest.mark.parametrize(
+    ("hessian", "lr", "momentum", "message"),
+    [
+        ([[1.0, 0.0], [0.0, 0.0]], 0.1, 0.0, "positive definite"),
+        ([[1.0, 0.0], [0.0, -1.0]], 0.1, 0.0, "positive definite"),
+        (np.eye(2), -0.1, 0.0, "lr must be a finite number >= 0"),
+        (np.eye(2), math.nan, 0.0, "lr must be"),
+        (np.eye(2), 0.1, 1.0, "momentum must be in"),
+    ],
+)
+def test_noise_floor_rejects_what_has_no_stationary_distribution(hessian, lr, momentum, message):
+    f = NoisyQuadratic(hessian, noise_std=[1.0, 1.0])
+    with pytest.raises(ValueError, match=message):
+        f.noise_floor(lr, momentum=momentum)

@@ -4,18 +4,19 @@ Every objective takes points as arrays whose *last* axis holds the coordinates,
 so ``f.value(np.array([x, y]))`` gives one number and ``f.value(grid)`` with
 ``grid.shape == (ny, nx, 2)`` gives a whole contour grid at once.
 
-============================  =====================================  =====================
-objective                     :math:`f(x, y)`                         minimiser
-============================  =====================================  =====================
-:func:`bowl`                  :math:`x^2/20 + y^2`                    (0, 0)
-:func:`rotated_bowl`          the bowl turned by 45°                  (0, 0)
-:class:`Rosenbrock`           :math:`(1-x)^2 + 100(y-x^2)^2`          (1, 1)
-:class:`Beale`                sum of three squared residuals          (3, 0.5)
-:class:`Saddle`               :math:`x^2/2 + y^4/4 - y^2/2`           (0, ±1); saddle at 0
-:class:`LongSlope`            :math:`\sum_i \sqrt{1+\theta_i^2} - 1`  0
-:class:`LeastSquares`         :math:`\|X\theta - y\|^2 / 2n`          the least-squares fit
-:class:`ReddiOnline`          online linear losses on [−1, 1]         −1
-============================  =====================================  =====================
+=======================  ======================================  =====================
+objective                :math:`f(x, y)`                         minimiser
+=======================  ======================================  =====================
+:func:`bowl`             :math:`x^2/20 + y^2`                    (0, 0)
+:func:`rotated_bowl`     the bowl turned by 45°                  (0, 0)
+:class:`Rosenbrock`      :math:`(1-x)^2 + 100(y-x^2)^2`          (1, 1)
+:class:`Beale`           sum of three squared residuals          (3, 0.5)
+:class:`Saddle`          :math:`x^2/2 + y^4/4 - y^2/2`           (0, ±1); saddle at 0
+:class:`LongSlope`       :math:`\sum_i \sqrt{1+\theta_i^2} - 1`  0
+:class:`LeastSquares`    :math:`\|X\theta - y\|^2 / 2n`          the least-squares fit
+:class:`NoisyQuadratic`  :math:`\theta^\top H\theta/2` + noise   0
+:class:`ReddiOnline`     online linear losses on [−1, 1]         −1
+=======================  ======================================  =====================
 """
 
 from __future__ import annotations
@@ -33,8 +34,9 @@ def _scalar_or_array(a):
 __all__ = [
     "Beale",
     "LeastSquares",
-    "MinibatchObjective",
     "LongSlope",
+    "MinibatchObjective",
+    "NoisyQuadratic",
     "Quadratic",
     "ReddiOnline",
     "Rosenbrock",
@@ -447,3 +449,165 @@ class MinibatchObjective:
             self._batches = (order[start : start + size] for start in range(0, len(order), size))
             rows = next(self._batches)
         return self.problem.gradient(theta, rows)
+
+
+class NoisyQuadratic(Quadratic):
+    r"""A quadratic whose gradient carries Gaussian noise: a model of minibatch gradients.
+
+    The loss is exact, :math:`f(\theta) = \tfrac12\, \theta^\top H \theta`, but every call
+    of :meth:`gradient` returns the true gradient plus fresh noise,
+
+    .. math::
+        g = H\theta + \xi, \qquad \xi \sim \mathcal{N}\bigl(0,\ \Sigma / B\bigr),
+
+    as if :math:`g` were the mean of :math:`B` per-example gradients whose covariance is
+    :math:`\Sigma`. ``noise_std`` gives :math:`\Sigma = \operatorname{diag}(\sigma_1^2,
+    \dots, \sigma_d^2)` along the coordinate axes, ``noise_covariance`` gives
+    :math:`\Sigma` itself, and ``batch_size`` is :math:`B`. The noise comes from
+    ``numpy.random.default_rng(seed)``, so runs are reproducible; an array of points of
+    shape ``(n_runs, d)`` gets independent noise in every row, which runs many seeds of an
+    optimizer at once.
+
+    With a constant learning rate, gradient descent on this function does not converge:
+    it settles into a stationary distribution around the minimum, whose mean loss is
+    :meth:`noise_floor`.
+
+    Parameters
+    ----------
+    hessian : array_like, shape (d, d)
+        A symmetric matrix :math:`H`.
+    noise_std : array_like, shape (d,), optional
+        Per-example noise standard deviation along each coordinate axis.
+    noise_covariance : array_like, shape (d, d), optional
+        Per-example noise covariance :math:`\Sigma`, symmetric positive semi-definite.
+        Give exactly one of ``noise_std`` and ``noise_covariance``.
+    batch_size : int, default 1
+        :math:`B`: the noise covariance of a gradient is :math:`\Sigma / B`.
+    seed : int, default 0
+        Seed of the noise generator.
+    name : str
+        A short name for plots and tables.
+
+    Raises
+    ------
+    ValueError
+        If the noise is given twice or not at all, has the wrong shape, is negative or
+        not finite, if the covariance is not symmetric positive semi-definite, or if
+        ``batch_size`` is not an integer >= 1.
+
+    Examples
+    --------
+    >>> f = NoisyQuadratic([[1.0]], noise_std=[2.0], batch_size=4, seed=0)
+    >>> f.value(np.array([3.0]))                    # exact: 3²/2
+    4.5
+    >>> round(float(f.gradient(np.zeros((10_000, 1))).std()), 1)   # σ/√B = 2/√4
+    1.0
+    >>> round(f.noise_floor(lr=0.1), 6)             # 0.1/(2·4) · 2²/(2 − 0.1·1)
+    0.026316
+    """
+
+    def __init__(
+        self,
+        hessian,
+        noise_std=None,
+        noise_covariance=None,
+        *,
+        batch_size: int = 1,
+        seed: int = 0,
+        name: str = "noisy quadratic",
+    ) -> None:
+        super().__init__(hessian, name=name)
+        d = len(self.hessian)
+        if (noise_std is None) == (noise_covariance is None):
+            raise ValueError("NoisyQuadratic: give exactly one of noise_std and noise_covariance")
+        if noise_std is not None:
+            std = np.array(noise_std, dtype=float)
+            if std.shape != (d,) or not np.all(np.isfinite(std)) or np.any(std < 0):
+                raise ValueError(
+                    f"NoisyQuadratic: noise_std must be {d} finite numbers >= 0, got {noise_std!r}"
+                )
+            self.noise_covariance = np.diag(std**2)
+            self._noise_factor = np.diag(std)
+        else:
+            covariance = np.array(noise_covariance, dtype=float)
+            if (
+                covariance.shape != (d, d)
+                or not np.all(np.isfinite(covariance))
+                or not np.allclose(covariance, covariance.T)
+            ):
+                raise ValueError(
+                    f"NoisyQuadratic: noise_covariance must be a symmetric {d}x{d} matrix, "
+                    f"got {covariance}"
+                )
+            weights, vectors = np.linalg.eigh((covariance + covariance.T) / 2)
+            if weights.min() < -1e-12 * max(1.0, abs(weights).max()):
+                raise ValueError(
+                    "NoisyQuadratic: noise_covariance must be positive semi-definite, "
+                    f"its eigenvalues are {weights}"
+                )
+            self.noise_covariance = covariance
+            self._noise_factor = vectors * np.sqrt(np.clip(weights, 0.0, None))
+        if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+            raise ValueError(f"NoisyQuadratic: batch_size must be an int >= 1, got {batch_size!r}")
+        self.batch_size = batch_size
+        self._rng = np.random.default_rng(seed)
+
+    @property
+    def noise_variances(self) -> np.ndarray:
+        r"""Per-example noise variance :math:`\sigma_i^2 = u_i^\top \Sigma u_i` along each
+        eigenvector :math:`u_i` of :math:`H`, in the order of :attr:`eigenvalues`."""
+        vectors = np.linalg.eigh(self.hessian)[1]
+        return np.einsum("ji,jk,ki->i", vectors, self.noise_covariance, vectors)
+
+    def gradient(self, theta):
+        r""":math:`H\theta` plus fresh noise of covariance :math:`\Sigma/B` at each point."""
+        theta = np.asarray(theta, dtype=float)
+        z = self._rng.standard_normal(theta.shape)
+        noise = z @ self._noise_factor.T / math.sqrt(self.batch_size)
+        return theta @ self.hessian.T + noise
+
+    def noise_floor(self, lr: float, momentum: float = 0.0) -> float:
+        r"""The mean loss of constant-rate SGD (or heavy ball) once it has settled.
+
+        .. math::
+            \mathbb{E}[f] = \frac{\eta}{2B\,(1 - \mu)} \sum_i
+            \frac{\sigma_i^2}{2 - \eta\lambda_i / (1 + \mu)}
+            \;\approx\; \frac{\eta}{1 - \mu}\, \frac{\operatorname{tr}\Sigma}{4B}
+            \quad (\eta\lambda_i \ll 1)
+
+        with :math:`\lambda_i` the eigenvalues of :math:`H`, :math:`\sigma_i^2` the
+        :attr:`noise_variances`, :math:`\eta` = ``lr`` and :math:`\mu` = ``momentum``
+        (0 for SGD, the heavy ball of :class:`descent.Momentum` otherwise). Along
+        eigenvector :math:`i` the stationary variance is
+        :math:`\eta\sigma_i^2 (1 + \mu) / \bigl(B \lambda_i (1 - \mu)(2(1 + \mu) -
+        \eta\lambda_i)\bigr)` and the loss is :math:`\lambda_i/2` times it.
+
+        Returns ``inf`` if some direction is unstable, :math:`\eta\lambda_i \ge 2(1+\mu)`.
+
+        Raises
+        ------
+        ValueError
+            If :math:`H` is not positive definite (no stationary distribution), ``lr`` is
+            negative or ``momentum`` is outside [0, 1).
+
+        >>> f = NoisyQuadratic([[1.0, 0.0], [0.0, 4.0]], noise_std=[1.0, 1.0])
+        >>> round(f.noise_floor(0.01), 6), 0.01 * 2 / 4      # close to η tr(Σ)/(4B)
+        (0.005064, 0.005)
+        >>> f.noise_floor(0.5)                              # 0.5 · 4 = 2: unstable
+        inf
+        """
+        if not (math.isfinite(lr) and lr >= 0):
+            raise ValueError(f"noise_floor: lr must be a finite number >= 0, got {lr!r}")
+        if not 0 <= momentum < 1:
+            raise ValueError(f"noise_floor: momentum must be in [0, 1), got {momentum!r}")
+        curvatures = self.eigenvalues
+        if curvatures[0] <= 0:
+            raise ValueError(
+                f"noise_floor: the hessian must be positive definite, its eigenvalues are "
+                f"{curvatures}"
+            )
+        if np.any(lr * curvatures >= 2 * (1 + momentum)):
+            return math.inf
+        denominators = 2 - lr * curvatures / (1 + momentum)
+        scale = lr / (2 * self.batch_size * (1 - momentum))
+        return float(scale * np.sum(self.noise_variances / denominators))

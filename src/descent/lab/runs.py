@@ -113,8 +113,8 @@ def run(
         Number of updates.
     schedule : callable, optional
         ``schedule(t)`` gives the learning rate of step ``t = 1, 2, ...``, or a dict
-        of hyperparameters (``{"lr": ..., "eps": ...}``) to set before that step. The optimizer's hyperparameters are
-        put back as they were when the run ends.
+        of hyperparameters (``{"lr": ..., "eps": ...}``) to set before that step. The
+        optimizer's hyperparameters are put back as they were when the run ends.
     record : sequence of str
         Names of state buffers (``"v"``, ``"h"``, ``"m"``, ...) to record after every step.
     divergence_threshold : float, default 1e12
