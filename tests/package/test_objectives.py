@@ -343,8 +343,7 @@ def test_noise_std_is_a_diagonal_covariance():
 def test_noise_floor_worked_by_hand():
     # H = diag(1, 4) and Σ = [[1, ½], [½, 2]]: σ² = (1, 2) along the eigenvectors (the axes).
     # η = 0.1, B = 2: η/(2B) · (1/(2 - 0.1) + 2/(2 - 0.4)) = 0.025 · (1/1.9 + 1.25).
-    f = NoisyQuadratic(np.diag([1.0, 4.0]), noise_covariance=[[1.0, 0.5], [0.5, 2.0]],
-                       batch_size=2)
+    f = NoisyQuadratic(np.diag([1.0, 4.0]), noise_covariance=[[1.0, 0.5], [0.5, 2.0]], batch_size=2)
     np.testing.assert_allclose(f.noise_variances, [1.0, 2.0])
     assert f.noise_floor(0.1) == pytest.approx(0.025 * (1 / 1.9 + 1.25), rel=1e-14)
 
