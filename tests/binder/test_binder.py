@@ -189,10 +189,6 @@ def test_a_second_execution_gives_the_same_numbers_as_the_book(executed_on_binde
     assert not differ
 
 
-# Figures that plot measured times, which differ from run to run.
-TIMING_FIGURES = {"fig-practice-cost"}
-
-
 def figures(notebook: dict) -> dict[str, str]:
     """``{figure label: PNG data}`` of every labelled figure a notebook drew."""
     drawn = {}
@@ -213,9 +209,7 @@ def test_a_second_execution_draws_the_same_figures_as_the_book(executed_on_binde
     on_binder = figures(executed_on_binder[chapter.name]["notebook"])
     in_book = figures(read_notebook(chapter.executed))
     assert on_binder.keys() == in_book.keys()
-    differ = [
-        name for name in in_book if name not in TIMING_FIGURES and in_book[name] != on_binder[name]
-    ]
+    differ = [name for name in in_book if in_book[name] != on_binder[name]]
     assert not differ
 
 
