@@ -30,6 +30,7 @@ MODULES = [
     "descent.lab.nn",
     "descent.lab.data",
     "descent.lab.training",
+    "descent.lab.groups",
     "descent.lab.cost",
     "descent.book.plotting",
     "descent.book.tables",

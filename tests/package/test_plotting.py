@@ -179,8 +179,8 @@ def test_label(optimizer, name):
 
 
 def test_unknown_style_raises_key_error_naming_it():
-    with pytest.raises(KeyError, match="Lion"):
-        style("Lion")
+    with pytest.raises(KeyError, match="Yogi"):
+        style("Yogi")
 
 
 def test_style_returns_a_copy():

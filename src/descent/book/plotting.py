@@ -44,6 +44,11 @@ STYLES: dict[str, dict[str, str]] = {
     "Adam": {"color": "#0072B2", "marker": "P"},
     "AMSGrad": {"color": "#0072B2", "marker": "X", "linestyle": "--"},
     "AdamW": {"color": "#CC79A7", "marker": "*"},
+    # Part IV: Okabe–Ito has no colour left, so these come from Paul Tol's "muted"
+    # scheme, which is also colour-blind safe.
+    "Lion": {"color": "#999933", "marker": "p"},
+    "Muon": {"color": "#882255", "marker": "h"},
+    "ScheduleFreeAdamW": {"color": "#CC6677", "marker": "d"},
 }
 """Colour, marker (and line style) of each optimizer, the same in every figure."""
 
