@@ -555,7 +555,7 @@ class NoisyQuadratic(Quadratic):
     @property
     def noise_variances(self) -> np.ndarray:
         r"""Per-example noise variance :math:`\sigma_i^2 = u_i^\top \Sigma u_i` along each
-        eigenvector :math:`u_i` of :math:`H`, in the order of :attr:`eigenvalues`."""
+        eigenvector :math:`u_i` of :math:`H`, in the order of :attr:`Quadratic.eigenvalues`."""
         vectors = np.linalg.eigh(self.hessian)[1]
         return np.einsum("ji,jk,ki->i", vectors, self.noise_covariance, vectors)
 
@@ -590,6 +590,8 @@ class NoisyQuadratic(Quadratic):
             If :math:`H` is not positive definite (no stationary distribution), ``lr`` is
             negative or ``momentum`` is outside [0, 1).
 
+        Examples
+        --------
         >>> f = NoisyQuadratic([[1.0, 0.0], [0.0, 4.0]], noise_std=[1.0, 1.0])
         >>> round(f.noise_floor(0.01), 6), 0.01 * 2 / 4      # close to η tr(Σ)/(4B)
         (0.005064, 0.005)
