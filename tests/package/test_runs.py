@@ -1,4 +1,5 @@
-"""The harness: run, replay, sweep and run_online; schedules, recorded state, minibatches.
+"""The harness: run, replay, sweep, run_online, run_many and ema_average; schedules,
+recorded state, minibatches.
 
 Shapes, closed forms on the bowl, divergence, Reddi et al.'s theorem."""
 
@@ -11,12 +12,15 @@ from descent import SGD, AdaGrad, Adam, Momentum, RMSProp
 from descent.lab.objectives import (
     LeastSquares,
     LongSlope,
+    NoisyQuadratic,
     Quadratic,
     ReddiOnline,
     Rosenbrock,
     bowl,
+    rotated_bowl,
 )
-from descent.lab.runs import replay, run, run_online, sweep
+from descent.lab.runs import ema_average, replay, run, run_many, run_online, sweep
+from descent.schedules import cosine
 
 START = (-7.0, 2.0)  # the DLfS start on the bowl
 
@@ -293,3 +297,46 @@ def test_sweep_gives_each_run_a_fresh_stochastic_objective_when_asked():
     for (lr,), path in runs.items():
         alone = run(SGD(lr=lr), problem.minibatches(5, seed=2), (0.0, 0.0), 12)
         np.testing.assert_array_equal(path.points, alone.points)
+
+
+# -- run_many and ema_average ----------------------------------------------------------
+
+
+def test_run_many_runs_each_row_as_run_would_run_it_alone():
+    # Adam acts on every entry on its own, so three rows in one array are three runs.
+    f = rotated_bowl(30)
+    starts = np.array([[-7.0, 2.0], [3.0, -1.0], [0.5, 0.5]])
+    rows = run_many(
+        Adam(lr=0.3), f, starts, 25, schedule=cosine(0.3, 25), measure=lambda p: p.copy()
+    )
+    assert rows.shape == (26, 3, 2)
+    for k, start in enumerate(starts):
+        alone = run(Adam(lr=0.3), f, start, 25, schedule=cosine(0.3, 25))
+        np.testing.assert_allclose(rows[:, k], alone.points, rtol=1e-13, atol=1e-15)
+    losses = run_many(SGD(lr=0.1), f, starts, 3)
+    np.testing.assert_allclose(losses[0], f.value(starts))
+
+
+def test_run_many_gives_each_row_its_own_noise_and_restores_the_rate():
+    f = NoisyQuadratic([[1.0]], noise_std=[1.0], seed=0)
+    opt = SGD(lr=0.1)
+    starts = np.zeros((500, 1))
+    losses = run_many(opt, f, starts, 300, schedule=lambda t: 0.1)
+    assert opt.lr == 0.1
+    np.testing.assert_array_equal(starts, 0.0)
+    assert len(np.unique(losses[-1])) == 500
+    # 500 independent runs settle at the noise floor 0.1 / 2 · 1 / (2 - 0.1) ≈ 0.0263
+    assert losses[100:].mean() == pytest.approx(f.noise_floor(0.1), rel=0.1)
+
+
+def test_ema_average_by_hand_and_its_limits():
+    # on the constant sequence 1 after a start at 0, a_k = 1 - β^k
+    points = np.r_[0.0, np.ones(10)]
+    np.testing.assert_allclose(ema_average(points, 0.9), 1 - 0.9 ** np.arange(11))
+    many = np.random.default_rng(0).normal(size=(7, 4, 3))
+    assert ema_average(many, 0.5).shape == (7, 4, 3)
+    np.testing.assert_array_equal(ema_average(many, 0.0), many)
+    np.testing.assert_array_equal(ema_average(many, 1.0), np.broadcast_to(many[0], many.shape))
+    for bad in (-0.1, 1.5):
+        with pytest.raises(ValueError, match="decay"):
+            ema_average(many, bad)

@@ -7,6 +7,9 @@
   depend on where it is) and records each step it takes.
 * :func:`sweep` runs one optimizer class over a grid of settings.
 * :func:`run_online` is the projected online setting of Reddi, Kale & Kumar (2018).
+* :func:`run_many` runs many independent copies at once, one per row of the parameters
+  (many seeds of a noisy problem in one loop), and :func:`ema_average` averages the
+  points a run visited.
 
 >>> from descent import SGD
 >>> from descent.lab.objectives import bowl
@@ -32,8 +35,10 @@ from descent.base import Optimizer
 __all__ = [
     "Replay",
     "Trajectory",
+    "ema_average",
     "replay",
     "run",
+    "run_many",
     "run_online",
     "scheduled",
     "sweep",
@@ -288,6 +293,109 @@ def run_online(
             problem.project(params["x"])
             xs.append(params["x"][0])
     return np.array(xs)
+
+
+def run_many(
+    optimizer: Optimizer,
+    objective,
+    starts,
+    n_steps: int,
+    *,
+    schedule: Schedule | None = None,
+    measure: Callable[[np.ndarray], np.ndarray] | None = None,
+) -> np.ndarray:
+    """Run one independent copy of a run per row of ``starts``, all in one loop.
+
+    The parameter is the whole array ``starts`` (one row per run), updated by one call of
+    ``optimizer.update`` per step. Every optimizer that acts on each entry on its own
+    (SGD to AdamW, Lion, ScheduleFreeAdamW; not Muon, which treats the array as one
+    matrix) then runs every row exactly as :func:`run` would run it alone, provided
+    ``objective.gradient`` maps an array of points to the gradient at each row, with
+    independent noise in every row (as :class:`~descent.lab.objectives.NoisyQuadratic`
+    does). That is how many seeds of a noisy problem run at the cost of one.
+
+    Parameters
+    ----------
+    optimizer : Optimizer
+        A fresh optimizer (its state is used and changed).
+    objective
+        Anything with a row-wise ``gradient(points)`` (and ``value(points)`` if
+        ``measure`` is not given).
+    starts : array_like, shape (n_runs, ...)
+        The starting point of each run. Not changed.
+    n_steps : int
+        Number of updates.
+    schedule : callable, optional
+        As for :func:`run`; the hyperparameters are put back when the runs end.
+    measure : callable, optional
+        ``measure(points)`` gives what to record of the array of current points, by
+        default ``objective.value``; it must return a new array (``points.copy()`` to
+        record the points themselves).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``measure`` before the first step and after each step, stacked: shape
+        ``(n_steps + 1, n_runs, ...)``.
+
+    Examples
+    --------
+    >>> from descent import SGD
+    >>> from descent.lab.objectives import Quadratic
+    >>> f = Quadratic([[1.0]])                          # f(x) = x²/2: SGD(0.5) halves x
+    >>> run_many(SGD(lr=0.5), f, [[1.0], [4.0]], n_steps=2)   # f at each run's point
+    array([[0.5    , 8.     ],
+           [0.125  , 2.     ],
+           [0.03125, 0.5    ]])
+    """
+    if n_steps < 0:
+        raise ValueError(f"run_many: n_steps must be >= 0, got {n_steps}")
+    if measure is None:
+        measure = objective.value
+    params = {"theta": np.array(starts, dtype=float)}
+    records = [measure(params["theta"])]
+    with scheduled(optimizer, schedule) as before_step:
+        for t in range(1, n_steps + 1):
+            gradient = objective.gradient(params["theta"])
+            before_step(t)
+            optimizer.update(params, {"theta": gradient})
+            records.append(measure(params["theta"]))
+    return np.array(records)
+
+
+def ema_average(points, decay: float) -> np.ndarray:
+    r"""Exponential moving average of the points a run visited, along the first axis.
+
+    .. math::
+        a_0 = \theta_0, \qquad a_k = \beta\, a_{k-1} + (1 - \beta)\, \theta_k
+
+    ``points[k]`` is :math:`\theta_k` (any trailing shape, e.g. ``(n_runs, d)`` from
+    :func:`run_many`), ``decay`` is :math:`\beta`; the result has the shape of
+    ``points``. The average weighs a point :math:`j` steps old by
+    :math:`(1 - \beta)\beta^j`, so it spans about :math:`1/(1 - \beta)` steps. It
+    starts at the first point, as the running average of a network's weights kept
+    during training starts at the initial weights.
+
+    Raises
+    ------
+    ValueError
+        If ``decay`` is not in [0, 1] or ``points`` has no first axis.
+
+    Examples
+    --------
+    >>> ema_average([[0.0], [1.0], [1.0], [1.0]], decay=0.5)[:, 0]
+    array([0.   , 0.5  , 0.75 , 0.875])
+    """
+    if not 0 <= decay <= 1:
+        raise ValueError(f"ema_average: decay must be in [0, 1], got {decay!r}")
+    points = np.asarray(points, dtype=float)
+    if points.ndim == 0:
+        raise ValueError("ema_average: points must have a first axis (one entry per step)")
+    averages = np.empty_like(points)
+    averages[0] = points[0]
+    for k in range(1, len(points)):
+        averages[k] = decay * averages[k - 1] + (1 - decay) * points[k]
+    return averages
 
 
 @contextmanager
