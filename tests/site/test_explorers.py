@@ -17,7 +17,7 @@ from descent.lab.runs import run
 
 pytestmark = pytest.mark.browser
 
-PAGES = ["momentum", "adagrad", "rmsprop", "adam", "race"]
+PAGES = ["momentum", "adagrad", "rmsprop", "adam", "race", "schedules", "beyond-adam"]
 SURFACES = {"bowl": bowl(), "rotated": rotated_bowl(45)}
 
 READ_STATE = """(root) => {
