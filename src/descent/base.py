@@ -19,10 +19,13 @@ in :mod:`descent.checkpoint`.
 >>> import numpy as np
 >>> from descent import SGD
 >>> opt = SGD(lr=0.1)
->>> opt.lr = -1
-Traceback (most recent call last):
-...
-ValueError: SGD: lr must be >= 0, got -1
+>>> try:
+...     opt.lr = -1
+... except ValueError as error:
+...     print(error)
+SGD: lr must be >= 0, got -1
+>>> opt.lr
+0.1
 """
 
 from __future__ import annotations

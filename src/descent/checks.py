@@ -11,10 +11,11 @@ Every message names the optimizer, the offending key or hyperparameter, and its 
 
 >>> non_negative("SGD", "lr", 0.1)
 0.1
->>> unit_interval("Adam", "beta2", 1.0)
-Traceback (most recent call last):
-...
-ValueError: Adam: beta2 must be in [0, 1), got 1.0
+>>> try:
+...     unit_interval("Adam", "beta2", 1.0)
+... except ValueError as error:
+...     print(error)
+Adam: beta2 must be in [0, 1), got 1.0
 """
 
 from __future__ import annotations
