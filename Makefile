@@ -11,8 +11,8 @@
 PYTHON ?= python3
 SYSTEM_PACKAGES := .ci/system-packages
 SPHINX_FLAGS := --warningiserror --nitpick --keep-going
-# Debian packages the tests need besides TeX: the browser, a PDF reader, npm for axe-core.
-TEST_PACKAGES := chromium poppler-utils nodejs npm
+# Debian packages the tests need besides TeX and npm: the browser and a PDF reader.
+TEST_PACKAGES := chromium poppler-utils
 # Debian packages the PDF needs.
 TEX_PACKAGES := texlive-xetex texlive-latex-recommended texlive-latex-extra texlive-fonts-recommended \
 	texlive-plain-generic texlive-lang-cjk latexmk lmodern fonts-freefont-otf fonts-nanum
@@ -91,7 +91,9 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks book/_ext
 	$(BIN)/ruff format --check src tests benchmarks book/_ext
 
+# npm (for axe-core) may come with a Node.js that is not Debian's: then it is not asked for.
 system-packages:
+	@command -v npm > /dev/null || $(SYSTEM_PACKAGES) nodejs npm
 	@$(SYSTEM_PACKAGES) $(TEST_PACKAGES) $(TEX_PACKAGES)
 
 # The package's own tests only (no book build): quick feedback while editing src/.
