@@ -93,7 +93,7 @@ def serve(directory: Path):
     return server
 
 
-def audit(url: str, desktop: bool) -> dict:
+def audit(url: str, desktop: bool, keep: Path | None = None) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         report = Path(tmp) / "report.json"
         command = [
@@ -112,6 +112,10 @@ def audit(url: str, desktop: bool) -> dict:
         env = os.environ | {"CHROME_PATH": CHROMIUM}
         subprocess.run(command, check=True, env=env, cwd=tmp, timeout=300)
         result = json.loads(report.read_text(encoding="utf-8"))
+        if keep is not None:
+            keep.mkdir(parents=True, exist_ok=True)
+            name = url.rsplit("/", 1)[-1].removesuffix(".html")
+            shutil.copyfile(report, keep / f"{name}-{'desktop' if desktop else 'mobile'}.json")
     audits = result["audits"]
 
     def score(category):
@@ -160,6 +164,7 @@ def main() -> int:
     parser.add_argument("pages", nargs="*", help="page names (default: every page)")
     parser.add_argument("--html", type=Path, default=HTML, help="the built site")
     parser.add_argument("--save", type=Path, help="also write the scores as JSON")
+    parser.add_argument("--keep", type=Path, help="keep Lighthouse's full reports here")
     args = parser.parse_args()
     if not (args.html / "index.html").exists():
         print("the book is not built: run `make book` first")
@@ -175,7 +180,10 @@ def main() -> int:
     try:
         for name in wanted:
             url = f"{base}/{docnames[name]}.html"
-            rows[name] = {"mobile": audit(url, desktop=False), "desktop": audit(url, desktop=True)}
+            rows[name] = {
+                "mobile": audit(url, desktop=False, keep=args.keep),
+                "desktop": audit(url, desktop=True, keep=args.keep),
+            }
             print(
                 f"  {name}: mobile {rows[name]['mobile']['performance']}, "
                 f"desktop {rows[name]['desktop']['performance']}",

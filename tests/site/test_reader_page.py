@@ -100,3 +100,15 @@ def test_the_download_menu_offers_the_book_pdf_and_printing(open_page):
     href = book.get_attribute("href")
     assert href.endswith("descent.pdf")
     assert page.get_by_role("button", name="Print this page").is_visible()
+
+
+@pytest.mark.parametrize("path", ["book/index.html", "book/adam.html"])
+def test_no_icon_font_and_no_icon_script_is_loaded(browser, site_url, path):
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    requested = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.goto(f"{site_url}/{path}", wait_until="networkidle")
+    context.close()
+    assert not [url for url in requested if "fontawesome" in url], "one icon set: CSS masks"
+    assert not [url for url in requested if "searchindex" in url], "the index is for searching"
