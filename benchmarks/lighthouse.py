@@ -174,26 +174,35 @@ def main() -> int:
         return 1
     docnames = {page.name: page.docname for page in pages()}
     wanted = args.pages or list(docnames)
-    server = serve(args.html)
-    base = f"http://127.0.0.1:{server.server_port}"
-    rows = {}
+    builds = {"this build": args.html}
+    if args.compare:
+        builds = {"compared build": args.compare, **builds}
+    servers = {label: serve(html) for label, html in builds.items()}
+    results = {label: {} for label in builds}
     try:
         for name in wanted:
-            url = f"{base}/{docnames[name]}.html"
-            rows[name] = {
-                "mobile": audit(url, desktop=False, keep=args.keep),
-                "desktop": audit(url, desktop=True, keep=args.keep),
-            }
-            print(
-                f"  {name}: mobile {rows[name]['mobile']['performance']}, "
-                f"desktop {rows[name]['desktop']['performance']}",
-                file=sys.stderr,
-            )
+            for label, server in servers.items():
+                url = f"http://127.0.0.1:{server.server_port}/{docnames[name]}.html"
+                keep = args.keep / label.replace(" ", "-") if args.keep else None
+                row = {
+                    "mobile": audit(url, desktop=False, keep=keep),
+                    "desktop": audit(url, desktop=True, keep=keep),
+                }
+                results[label][name] = row
+                print(
+                    f"  {label}, {name}: mobile {row['mobile']['performance']}, "
+                    f"desktop {row['desktop']['performance']}",
+                    file=sys.stderr,
+                )
     finally:
-        server.shutdown()
-    print(table(rows))
+        for server in servers.values():
+            server.shutdown()
+    for label, rows in results.items():
+        print(f"{label} ({builds[label]}):")
+        print(table(rows))
+        print()
     if args.save:
-        args.save.write_text(json.dumps(rows, indent=1) + "\n", encoding="utf-8")
+        args.save.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
     return 0
 
 

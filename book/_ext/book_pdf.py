@@ -1,4 +1,4 @@
-"""Link the book's PDF only where it exists: the local copy when TeX built it, else the published one.
+"""Link the book's PDF only where it exists: the local copy when TeX built it, else online.
 
 `make book` builds the PDF first when TeX is installed (``_build/latex/descent.pdf``). This
 extension then copies it next to the HTML (``_build/html/descent.pdf``) and every

@@ -19,6 +19,7 @@ What this extension changes in every HTML page, and why:
 from __future__ import annotations
 
 import html
+import json
 import re
 import struct
 from pathlib import Path
@@ -194,12 +195,50 @@ def keep_numbers_whole(body: str) -> str:
     return TD.sub(cell, body)
 
 
+SCROLLABLE = re.compile(
+    r'(<div class="highlight"><pre|<div class="pst-scrollable-table-container")>'
+)
+
+
 def rewrite_body(app, pagename, templatename, context, doctree):
     body = context.get("body")
     if not body:
         return
     body = rewrite_images(body, image_sizes(app))
+    # Code and tables that may scroll sideways can be scrolled with the keyboard from the
+    # start; reader.js takes the tab stop away from those that turn out not to scroll.
+    body = SCROLLABLE.sub(r'\1 tabindex="0">', body)
     context["body"] = keep_numbers_whole(body)
+
+
+# pydata-sphinx-theme measures every code block and table on load, and again after each
+# change to the page, to decide which can take the keyboard focus; each measurement makes
+# the browser lay out the whole chapter, off-screen sections included (seconds on a
+# phone). The theme's script is patched to hand each element to reader.js instead, which
+# measures it when it comes near the screen.
+THEME_SCRIPT = "_static/scripts/pydata-sphinx-theme.js"
+TAB_STOPS = (
+    ".forEach(e=>{e.tabIndex=e.scrollWidth>e.clientWidth||e.scrollHeight>e.clientHeight?0:-1})"
+)
+LAZY_TAB_STOPS = ".forEach(e=>window.descentLazyTabStop(e))"
+
+
+def patch_theme_script(app, exception):
+    if exception is not None or app.builder.format != "html":
+        return
+    path = Path(app.outdir) / THEME_SCRIPT
+    if not path.exists():
+        return
+    script = path.read_text(encoding="utf-8")
+    if LAZY_TAB_STOPS in script:
+        return
+    if script.count(TAB_STOPS) != 1:
+        logger.warning(
+            "reader_page: the theme no longer measures tab stops as expected; "
+            "update TAB_STOPS in book/_ext/reader_page.py"
+        )
+        return
+    path.write_text(script.replace(TAB_STOPS, LAZY_TAB_STOPS), encoding="utf-8")
 
 
 # -- the download menu ----------------------------------------------------------------
@@ -279,6 +318,49 @@ def write_root_page(app, exception):
     (Path(app.outdir) / "index.html").write_text(text, encoding="utf-8")
 
 
+# -- search ----------------------------------------------------------------------------
+
+TEX_WORDS = {
+    "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "eta": "η",
+    "theta": "θ", "kappa": "κ", "lambda": "λ", "mu": "μ", "rho": "ρ", "sigma": "σ",
+    "nabla": "∇", "cdot": "·", "odot": "⊙", "times": "×", "sqrt": "√", "approx": "≈",
+    "le": "≤", "ge": "≥", "infty": "∞", "to": "→", "ldots": "…", "dots": "…", "hat": "",
+}  # fmt: skip
+TEX_FONT = re.compile(r"\\(?:mathrm|text|operatorname|mathbf|boldsymbol|mathit)\{([^{}]*)\}")
+TEX_COMMAND = re.compile(r"\\([A-Za-z]+)\s*")
+
+
+def tex_to_text(text: str) -> str:
+    r"""A heading's math as plain text: ``\eta \cdot \mathrm{sign}(g)`` is ``η · sign(g)``."""
+    if "\\" not in text:
+        return text
+    text = TEX_FONT.sub(r"\1", text)
+    text = TEX_COMMAND.sub(lambda m: TEX_WORDS.get(m.group(1), m.group(1)) + " ", text)
+    text = re.sub(r"[{}$]|\\[,;! ]", "", text)
+    text = re.sub(r"\s+([)\],.;:])", r"\1", text)
+    return " ".join(text.split())
+
+
+def plain_search_titles(app, exception):
+    """Section titles in the search index without LaTeX (search results show them as text)."""
+    if exception is not None or app.builder.format != "html":
+        return
+    path = Path(app.outdir) / "searchindex.js"
+    if not path.exists():
+        return
+    script = path.read_text(encoding="utf-8")
+    prefix, suffix = "Search.setIndex(", ")"
+    if not script.startswith(prefix):
+        return
+    index = json.loads(script[len(prefix) : script.rstrip().rindex(suffix)])
+    index["titles"] = [tex_to_text(title) for title in index.get("titles", [])]
+    titles = {}
+    for title, places in index.get("alltitles", {}).items():
+        titles.setdefault(tex_to_text(title), []).extend(places)
+    index["alltitles"] = titles
+    path.write_text(prefix + json.dumps(index, ensure_ascii=False) + suffix, encoding="utf-8")
+
+
 def search_page_scripts(app, pagename, templatename, context, doctree):
     if pagename == "search":
         app.add_js_file("search-snippets.js", defer="defer")
@@ -292,5 +374,7 @@ def setup(app):
     app.connect("html-page-context", download_menu, priority=600)  # after the theme's
     app.connect("html-page-context", defer_scripts, priority=900)  # after every script
     app.connect("build-finished", write_root_page, priority=400)  # before sphinx-external-toc
+    app.connect("build-finished", patch_theme_script)
+    app.connect("build-finished", plain_search_titles)
     app.add_js_file("reader.js", defer="defer")
     return {"parallel_read_safe": True, "parallel_write_safe": True}

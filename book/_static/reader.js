@@ -37,3 +37,26 @@ document.addEventListener("click", (event) => {
   image.style.width = `${width}px`;
   dialog.showModal();
 });
+
+// Keyboard focus for code blocks and tables that scroll sideways (the theme's script calls
+// this for each, see book/_ext/reader_page.py): each is measured when it comes near the
+// screen, so that loading a long chapter does not lay out all of it at once.
+window.descentLazyTabStop = (() => {
+  let observer = null;
+  return (element) => {
+    if (!("IntersectionObserver" in window)) return;
+    observer ??= new IntersectionObserver(
+      (entries) => {
+        for (const entry of entries) {
+          if (!entry.isIntersecting) continue;
+          const box = entry.target;
+          const scrolls = box.scrollWidth > box.clientWidth || box.scrollHeight > box.clientHeight;
+          box.tabIndex = scrolls ? 0 : -1;
+          observer.unobserve(box);
+        }
+      },
+      { rootMargin: "300px 0px" },
+    );
+    observer.observe(element);
+  };
+})();

@@ -1,4 +1,4 @@
-"""The API page: every public object of the package is there, and every formula renders.
+r"""The API page: every public object of the package is there, and every formula renders.
 
 A docstring that is not a raw string turns ``\\tfrac`` into a tab and ``\\theta`` into
 "heta"; Sphinx builds such a page without a warning, and shows raw ``:math:`` text. These

@@ -7,6 +7,7 @@ These read the HTML that `make book` wrote; tests/site checks the same pages in 
 
 from __future__ import annotations
 
+import json
 import re
 from functools import cache
 from urllib.parse import urlsplit
@@ -120,7 +121,8 @@ def test_title_description_and_open_graph(book_page):
     assert title.count("Descent") == 1 or book_page.name == "index", title
     description = html.find("meta", attrs={"name": "description"})["content"]
     assert len(description) >= 60
-    assert "\\" not in description and "$" not in description, description
+    assert "\\" not in description, description
+    assert "$" not in description, description
     for prop in ("og:title", "og:description", "og:url", "og:image", "og:type"):
         assert html.find("meta", property=prop)["content"], prop
     assert (HTML / "_static" / "descent-card.png").exists()
@@ -143,7 +145,8 @@ def test_figures_have_their_size_load_lazily_and_open_at_full_size(book_page):
         if "_images/" in image.get("src", "")
     ]
     for number, image in enumerate(images):
-        assert image.get("width") and image.get("height"), image["src"]
+        assert image.get("width"), image["src"]
+        assert image.get("height"), image["src"]
         if number > 0:
             assert image.get("loading") == "lazy", image["src"]
         link = image.find_parent("a")
@@ -187,7 +190,9 @@ def test_the_landing_page_starts_reading_and_has_a_card_per_chapter():
     for chapter in chapter_pages():
         assert f"{chapter.name}.html" in cards, f"no card for {chapter.name}"
     picture = html.select_one(".descent-hero-picture img")
-    assert picture["width"] and picture["height"] and len(picture["alt"]) > 40
+    assert picture["width"]
+    assert picture["height"]
+    assert len(picture["alt"]) > 40
     assert (page("index").html.parent / picture["src"]).exists()
 
 
@@ -199,3 +204,11 @@ def test_the_site_root_is_a_titled_page_that_forwards_to_the_book():
     assert (HTML / target).exists()
     assert html.find("a", href=target)
     assert html.find("meta", attrs={"name": "description"})
+
+
+def test_search_results_name_sections_without_latex():
+    script = (HTML / "searchindex.js").read_text(encoding="utf-8")
+    index = json.loads(script[len("Search.setIndex(") : script.rstrip().rindex(")")])
+    titles = [*index["titles"], *index["alltitles"]]
+    assert titles
+    assert not [title for title in titles if "\\" in title or "$" in title]
