@@ -83,10 +83,16 @@ def rendered(self, node, tex: str, display: bool) -> str:
     return html
 
 
+# Marks around inline math, so that reader_page.py can keep a formula and the punctuation
+# after it on one line ("√v," rather than "√v" and "," on the next); it removes them.
+INLINE_START, INLINE_END = "<!--math-->", "<!--/math-->"
+
+
 def visit_math(self, node):
+    self.body.append(INLINE_START)
     self.body.append(self.starttag(node, "span", "", CLASS="math notranslate nohighlight"))
     self.body.append(rendered(self, node, node.astext(), display=False))
-    self.body.append("</span>")
+    self.body.append("</span>" + INLINE_END)
     raise nodes.SkipNode
 
 

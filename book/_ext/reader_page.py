@@ -195,6 +195,18 @@ def keep_numbers_whole(body: str) -> str:
     return TD.sub(cell, body)
 
 
+INLINE_MATH = re.compile(r"<!--math-->(.*?)<!--/math-->([,.;:!?)\]]*)", re.S)
+
+
+def math_with_punctuation(match) -> str:
+    math, punctuation = match.groups()
+    # A long formula may need to break inside itself on a phone; a short one never does.
+    visible = len(re.sub(r"<[^>]+>", "", math)) // 2  # KaTeX writes each symbol twice
+    if not punctuation or visible > 24:
+        return math
+    return f'<span class="descent-nowrap">{math}{punctuation}</span>'
+
+
 SCROLLABLE = re.compile(
     r'(<div class="highlight"><pre|<div class="pst-scrollable-table-container")>'
 )
@@ -208,6 +220,7 @@ def rewrite_body(app, pagename, templatename, context, doctree):
     # Code and tables that may scroll sideways can be scrolled with the keyboard from the
     # start; reader.js takes the tab stop away from those that turn out not to scroll.
     body = SCROLLABLE.sub(r'\1 tabindex="0">', body)
+    body = INLINE_MATH.sub(math_with_punctuation, body)
     context["body"] = keep_numbers_whole(body)
 
 
