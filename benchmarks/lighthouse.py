@@ -165,6 +165,13 @@ def main() -> int:
     parser.add_argument("--html", type=Path, default=HTML, help="the built site")
     parser.add_argument("--save", type=Path, help="also write the scores as JSON")
     parser.add_argument("--keep", type=Path, help="keep Lighthouse's full reports here")
+    parser.add_argument(
+        "--compare",
+        type=Path,
+        metavar="HTML",
+        help="also audit another build (e.g. of main), page by page in turn with this one "
+        "so that both meet the same load on the machine; it is printed first",
+    )
     args = parser.parse_args()
     if not (args.html / "index.html").exists():
         print("the book is not built: run `make book` first")
