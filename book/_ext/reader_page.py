@@ -251,7 +251,10 @@ def patch_theme_script(app, exception):
             "update TAB_STOPS in book/_ext/reader_page.py"
         )
         return
-    path.write_text(script.replace(TAB_STOPS, LAZY_TAB_STOPS), encoding="utf-8")
+    script = script.replace(TAB_STOPS, LAZY_TAB_STOPS)
+    # The theme's source map describes the script before the patch.
+    script = re.sub(r"\n//# sourceMappingURL=\S+\s*$", "\n", script)
+    path.write_text(script, encoding="utf-8")
 
 
 # -- the download menu ----------------------------------------------------------------
