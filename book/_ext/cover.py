@@ -47,7 +47,7 @@ def svg(runs: dict[str, np.ndarray]) -> str:
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
         f'width="{WIDTH}" height="{HEIGHT}" role="img" aria-labelledby="t">',
-        "<title id=\"t\">SGD, Momentum, AdaGrad and Adam descending the stretched bowl "
+        '<title id="t">SGD, Momentum, AdaGrad and Adam descending the stretched bowl '
         "x²/20 + y² from (−7, 2), 30 steps each</title>",
         f'<rect width="{WIDTH}" height="{HEIGHT}" fill="#fff"/>',
     ]
@@ -59,9 +59,7 @@ def svg(runs: dict[str, np.ndarray]) -> str:
     parts.append(f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="4" fill="#444"/>')
     for row, (name, points) in enumerate(runs.items()):
         colour = STYLES[name]["color"]
-        inside = points[
-            (np.abs(points[:, 0]) <= XLIM[1]) & (np.abs(points[:, 1]) <= YLIM[1])
-        ]
+        inside = points[(np.abs(points[:, 0]) <= XLIM[1]) & (np.abs(points[:, 1]) <= YLIM[1])]
         coords = " ".join("{:.1f},{:.1f}".format(*px(x, y)) for x, y in inside)
         parts.append(
             f'<polyline points="{coords}" fill="none" stroke="{colour}" stroke-width="2" '

@@ -76,9 +76,7 @@ def icons_css(outdir: Path) -> str:
         # metrics, even with no glyph in it: the icons take the text's font instead.
         f":is({ICON_CLASSES}),:is({ICON_CLASSES})::before{{font-family:inherit!important}}",
         f':is({ICON_CLASSES})::before{{content:""!important;display:inline-block;'
-        "width:1em;height:1em;vertical-align:-0.125em;"
-        + MASK.format("var(--descent-icon)")
-        + "}",
+        "width:1em;height:1em;vertical-align:-0.125em;" + MASK.format("var(--descent-icon)") + "}",
     ]
     lines += [
         f".fa-{name}{{--descent-icon:{data_url(by_name[name])}}}"

@@ -28,8 +28,6 @@ def code_cells(page: Page) -> list[tuple[list[str], str]]:
 
 @pytest.mark.parametrize("page", notebook_pages(), ids=[p.name for p in notebook_pages()])
 def test_no_visible_code_cell_calls_glue(page):
-    visible = [
-        code for tags, code in code_cells(page) if not any(tag in HIDDEN for tag in tags)
-    ]
+    visible = [code for tags, code in code_cells(page) if not any(tag in HIDDEN for tag in tags)]
     calls = [line for code in visible for line in code.splitlines() if re.search(r"\bglue", line)]
     assert not calls, f"{page.name}: glue in cells the reader sees: {calls}"
