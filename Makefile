@@ -30,9 +30,15 @@ ifneq ($(strip $(file < $(EXECUTION_STAMP))),$(CHAPTER_DEPENDENCIES))
 $(EXECUTION_STAMP): FORCE
 endif
 
-# Sphinx copies book/_static only when some page is out of date; a changed stylesheet or
-# script alone must therefore make every page out of date (outputs stay cached).
-SITE_ASSETS := $(shell find book/_static -type f)
+# Sphinx copies book/_static only when some page is out of date; a changed stylesheet,
+# script, template or site extension alone must therefore make every page out of date
+# (outputs stay cached).
+SITE_ASSETS := $(shell find book/_static book/_templates book/_ext -type f \
+	-not -path '*/node_modules/*' -not -path '*/__pycache__/*')
+
+# KaTeX (npm), with which the build renders the book's math to HTML
+# (book/_ext/katex_math.py): the pages then need no script to show their math.
+KATEX := book/_ext/node_modules/katex/package.json
 ASSETS_STAMP := _build/.assets-current
 
 .PHONY: book test test-package lint system-packages pdf lock clean venv print-tex-packages FORCE
@@ -63,7 +69,12 @@ $(ASSETS_STAMP): $(SITE_ASSETS)
 
 # With TeX the PDF is built first, so that the HTML pages link to it (book/_ext/book_pdf.py);
 # without TeX they link to the published PDF.
-book: $(STAMP) $(EXECUTION_STAMP) $(ASSETS_STAMP)
+$(KATEX): book/_ext/package.json book/_ext/package-lock.json
+	@command -v npm > /dev/null || $(SYSTEM_PACKAGES) nodejs npm
+	npm ci --prefix book/_ext --no-audit --no-fund --loglevel=error
+	touch $@
+
+book: $(STAMP) $(EXECUTION_STAMP) $(ASSETS_STAMP) $(KATEX)
 	@if command -v xelatex > /dev/null && command -v latexmk > /dev/null; then \
 		$(BIN)/jupyter-book build . --builder pdflatex $(SPHINX_FLAGS); \
 	else \
@@ -73,11 +84,12 @@ book: $(STAMP) $(EXECUTION_STAMP) $(ASSETS_STAMP)
 	$(BIN)/jupyter-book build . $(SPHINX_FLAGS)
 
 # The PDF, installing TeX first when it is missing; also copied to _build/html/descent.pdf.
-pdf: $(STAMP) $(EXECUTION_STAMP) $(ASSETS_STAMP)
+pdf: $(STAMP) $(EXECUTION_STAMP) $(ASSETS_STAMP) $(KATEX)
 	$(SYSTEM_PACKAGES) $(TEX_PACKAGES)
 	$(MAKE) --no-print-directory book
 
-# axe-core, the accessibility checker the site tests inject into each page (npm registry).
+# axe-core, the accessibility checker the site tests inject into each page, and Lighthouse,
+# which benchmarks/lighthouse.py runs (npm registry).
 AXE := tests/site/node_modules/axe-core/axe.min.js
 $(AXE): tests/site/package.json tests/site/package-lock.json
 	npm ci --prefix tests/site --no-audit --no-fund --loglevel=error
