@@ -179,14 +179,18 @@ class Rosenbrock:
         self.minimizers = (np.array([self.a, self.a**2]),)
         self.min_value = 0.0
 
+    # Squares are written x * x: the square rounded once, the same for a NumPy scalar, a
+    # NumPy array and descent.js (NumPy's scalar x**2 calls pow, which may round otherwise).
     def value(self, p):
         x, y = np.moveaxis(np.asarray(p, dtype=float), -1, 0)
-        return _scalar_or_array((self.a - x) ** 2 + self.b * (y - x**2) ** 2)
+        off_valley = y - x * x
+        return _scalar_or_array((self.a - x) * (self.a - x) + self.b * off_valley * off_valley)
 
     def gradient(self, p):
         x, y = np.moveaxis(np.asarray(p, dtype=float), -1, 0)
-        dx = -2 * (self.a - x) - 4 * self.b * x * (y - x**2)
-        dy = 2 * self.b * (y - x**2)
+        off_valley = y - x * x
+        dx = -2 * (self.a - x) - 4 * self.b * x * off_valley
+        dy = 2 * self.b * off_valley
         return np.stack([dx, dy], axis=-1)
 
 
@@ -213,7 +217,7 @@ class Beale:
     def value(self, p):
         x, y = np.moveaxis(np.asarray(p, dtype=float), -1, 0)
         residuals = [c - x + x * y**k for k, c in enumerate(self._c, start=1)]
-        return _scalar_or_array(sum(r**2 for r in residuals))
+        return _scalar_or_array(sum(r * r for r in residuals))
 
     def gradient(self, p):
         x, y = np.moveaxis(np.asarray(p, dtype=float), -1, 0)
@@ -250,11 +254,11 @@ class Saddle:
 
     def value(self, p):
         x, y = np.moveaxis(np.asarray(p, dtype=float), -1, 0)
-        return _scalar_or_array(x**2 / 2 + y**4 / 4 - y**2 / 2)
+        return _scalar_or_array(x * x / 2 + (y * y) * (y * y) / 4 - y * y / 2)
 
     def gradient(self, p):
         x, y = np.moveaxis(np.asarray(p, dtype=float), -1, 0)
-        return np.stack([x, y**3 - y], axis=-1)
+        return np.stack([x, y * y * y - y], axis=-1)
 
 
 class LongSlope:
