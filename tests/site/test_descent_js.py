@@ -9,8 +9,9 @@ every loss within 1e-9 of descent's, relative to its size (float64 both), and th
 length with divergence detected after the same step.
 
 Why not bit for bit, and which steps are compared. NumPy computes Hθ with a fused
-multiply-add where the CPU has one, and libm's ``pow(x, 2)`` is not always x·x;
-JavaScript has neither, so a gradient can differ in its last bit. Most runs forgive
+multiply-add where the CPU has one, and Adam's β^t and Beale's y^k come from C's ``pow``
+in Python and from V8's in the page (squares are written x·x on both sides, and agree);
+so a gradient or a step can differ in its last bit. Most runs forgive
 that; a chaotic one (Adam bouncing at a large rate, Rosenbrock's walls) amplifies it
 until no two implementations with different rounding agree, descent included. So each
 run is also repeated in Python with every gradient taken one unit in the last place

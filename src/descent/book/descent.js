@@ -226,6 +226,8 @@
     }
   }
 
+  // Powers are products (x * x, not x ** 2), as in objectives.py: JavaScript's ** and
+  // NumPy's scalar ** call different pow functions, which may round differently.
   class Rosenbrock {
     constructor({ a, b }) {
       this.a = a;
@@ -233,12 +235,14 @@
     }
 
     value([x, y]) {
-      return (this.a - x) ** 2 + this.b * (y - x ** 2) ** 2;
+      const offValley = y - x * x;
+      return (this.a - x) * (this.a - x) + this.b * offValley * offValley;
     }
 
     gradient([x, y]) {
-      const dx = -2 * (this.a - x) - 4 * this.b * x * (y - x ** 2);
-      const dy = 2 * this.b * (y - x ** 2);
+      const offValley = y - x * x;
+      const dx = -2 * (this.a - x) - 4 * this.b * x * offValley;
+      const dy = 2 * this.b * offValley;
       return [dx, dy];
     }
   }
@@ -250,7 +254,7 @@
       let sum = 0;
       Beale.c.forEach((c, index) => {
         const r = c - x + x * y ** (index + 1);
-        sum += r ** 2;
+        sum += r * r;
       });
       return sum;
     }
@@ -270,11 +274,11 @@
 
   class Saddle {
     value([x, y]) {
-      return x ** 2 / 2 + y ** 4 / 4 - y ** 2 / 2;
+      return (x * x) / 2 + (y * y) * (y * y) / 4 - (y * y) / 2;
     }
 
     gradient([x, y]) {
-      return [x, y ** 3 - y];
+      return [x, y * y * y - y];
     }
   }
 
