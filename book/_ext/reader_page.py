@@ -14,6 +14,9 @@ What this extension changes in every HTML page, and why:
 - **Title, description and Open Graph tags** for every page (``_templates/layout.html``),
   a landing picture drawn by ``descent`` itself, and a real page at the site's root.
 - **The download menu** offers the book's PDF and names its print item "Print this page".
+- **Explorers share one script.** Each explorer carries ``descent.js`` and ``explorer.js``
+  inline so that it also runs in a notebook; on the site a page loads them once, as the
+  deferred file ``_static/descent-explorer.js``.
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ from pathlib import Path
 from docutils import nodes
 from sphinx.builders.html._assets import _JavaScript
 from sphinx.util import logging
+
+from descent.book.explorer import page_script
 
 logger = logging.getLogger(__name__)
 
@@ -212,10 +217,27 @@ SCROLLABLE = re.compile(
 )
 
 
+EXPLORER_SCRIPT = "descent-explorer.js"
+
+
+def share_explorer_script(app, body: str) -> str:
+    inline = f"<script>{page_script()}</script>"
+    if inline not in body:
+        return body
+    app.add_js_file(EXPLORER_SCRIPT, defer="defer")
+    return body.replace(inline, "")
+
+
+def write_explorer_script(app, exception):
+    if exception is None and app.builder.format == "html":
+        (Path(app.outdir) / "_static" / EXPLORER_SCRIPT).write_text(page_script(), encoding="utf-8")
+
+
 def rewrite_body(app, pagename, templatename, context, doctree):
     body = context.get("body")
     if not body:
         return
+    body = share_explorer_script(app, body)
     body = rewrite_images(body, image_sizes(app))
     # Code and tables that may scroll sideways can be scrolled with the keyboard from the
     # start; reader.js takes the tab stop away from those that turn out not to scroll.
@@ -392,5 +414,6 @@ def setup(app):
     app.connect("build-finished", write_root_page, priority=400)  # before sphinx-external-toc
     app.connect("build-finished", patch_theme_script)
     app.connect("build-finished", plain_search_titles)
+    app.connect("build-finished", write_explorer_script)
     app.add_js_file("reader.js", defer="defer")
     return {"parallel_read_safe": True, "parallel_write_safe": True}
