@@ -137,14 +137,31 @@ def prepare(page):
     page.evaluate("() => { document.documentElement.style.scrollBehavior = 'auto'; }")
 
 
-def explorers(visit):
-    page = visit.page
-    page.locator(".descent-explorer").first.wait_for()
-    page.wait_for_function(
-        "() => [...document.querySelectorAll('.descent-explorer')].every((r) => r.dataset.ready)"
-    )
+def scroll_to(locator) -> None:
+    """Bring an element to the middle of the screen, as a reader scrolling there would.
+
+    (Playwright's own scroll_into_view_if_needed measures the element before the
+    sections around it have been laid out, content-visibility: auto, and can overshoot.)
+    """
+    locator.evaluate("(e) => e.scrollIntoView({block: 'center'})")
+    locator.page.wait_for_timeout(100)
+
+
+def mount_all(page):
+    """Scroll past every explorer, as a reader would (each is built when it comes near),
+    wait until all are drawn and go back to the top."""
+    page.locator(".descent-explorer").first.wait_for(state="attached")
     prepare(page)
-    return page.locator(".descent-explorer")
+    roots = page.locator(".descent-explorer")
+    for k in range(roots.count()):
+        scroll_to(roots.nth(k))
+        roots.nth(k).locator("xpath=self::*[@data-ready]").wait_for(state="attached")
+    page.evaluate("() => scrollTo(0, 0)")
+    return roots
+
+
+def explorers(visit):
+    return mount_all(visit.page)
 
 
 def settle(page, root, before: int) -> dict:
@@ -156,16 +173,6 @@ def settle(page, root, before: int) -> dict:
     )
     page.wait_for_timeout(700)  # and make sure it is rewritten only once
     return root.evaluate(READ_STATE)
-
-
-def scroll_to(locator) -> None:
-    """Bring an element to the middle of the screen, as a reader scrolling there would.
-
-    (Playwright's own scroll_into_view_if_needed measures the element before the
-    sections around it have been laid out, content-visibility: auto, and can overshoot.)
-    """
-    locator.evaluate("(e) => e.scrollIntoView({block: 'center'})")
-    locator.page.wait_for_timeout(100)
 
 
 def handle_centre(root) -> tuple[float, float]:
@@ -296,8 +303,7 @@ def test_dragging_the_start_with_the_mouse_redraws_every_path(open_page, name):
 @pytest.mark.parametrize("name", ["race", "momentum"])
 def test_a_finger_drags_the_start_without_scrolling_the_page(touch_page, name):
     page, errors, external = touch_page(f"book/{name}.html")
-    page.locator(".descent-explorer[data-ready]").first.wait_for()
-    prepare(page)
+    mount_all(page)
     root = page.locator(".descent-explorer").first
     before = root.evaluate(READ_STATE)
     shoot(root, f"{name}-before-touch")  # (a screenshot may scroll the page: take it first)
@@ -322,8 +328,7 @@ def test_a_finger_elsewhere_on_the_plot_scrolls_the_page_and_leaves_the_start(to
     """Only the start point holds a finger: a swipe up over the plot scrolls the page, and
     the start, which moved where the finger landed, goes back when the page takes over."""
     page, errors, _ = touch_page("book/adam.html")
-    page.locator(".descent-explorer[data-ready]").first.wait_for()
-    prepare(page)
+    mount_all(page)
     root = page.locator(".descent-explorer").first
     plot = root.locator("svg.dx-paths")
     scroll_to(plot)
@@ -345,8 +350,7 @@ def test_a_finger_elsewhere_on_the_plot_scrolls_the_page_and_leaves_the_start(to
 
 def test_a_finger_picks_a_setting_on_the_map(touch_page):
     page, errors, _ = touch_page("book/momentum.html")
-    page.locator(".descent-explorer[data-ready]").first.wait_for()
-    prepare(page)
+    mount_all(page)
     root = page.locator('.descent-explorer[data-kind="map"]')
     scroll_to(root.locator("svg.dx-overlay"))
     before = root.evaluate(READ_STATE)

@@ -924,7 +924,8 @@
               const result = compute()[0];
               const end = result.points[result.points.length - 1];
               const distance = result.diverged ? Infinity : Math.hypot(...end) / Math.hypot(...start);
-              return `Map: η = ${number(lr, 4)}, μ = ${number(mu, 4)}; ${lr < limit ? "below" : "beyond"} the stability ` +
+              const side = Math.abs(lr - limit) <= 1e-9 * limit ? "on" : lr < limit ? "below" : "beyond";
+              return `Map: η = ${number(lr, 4)}, μ = ${number(mu, 4)}; ${side} the stability ` +
                 `boundary η = 2(1 + μ)/L = ${number(limit)}; spectral radius ${number(radius(lr, mu), 4)} per step; ` +
                 `after ${spec.steps} steps the distance to the minimum is ${number(distance)} of the start's ` +
                 `(Polyak's setting η* = ${number(m.polyak[0])}, μ* = ${number(m.polyak[1])}).`;
@@ -968,8 +969,25 @@
         });
       }
 
+      // An explorer is built when it comes within a screen or so of being seen (a chapter
+      // may hold three, and a phone should not compute a map nobody has scrolled to yet),
+      // and every one before the page is printed.
       function mountAll() {
-        document.querySelectorAll(".descent-explorer").forEach(mount);
+        const roots = [...document.querySelectorAll(".descent-explorer")];
+        if (!window.IntersectionObserver) {
+          roots.forEach(mount);
+          return;
+        }
+        const near = new IntersectionObserver((entries) => {
+          for (const entry of entries) {
+            if (entry.isIntersecting) {
+              near.unobserve(entry.target);
+              mount(entry.target);
+            }
+          }
+        }, { rootMargin: "100% 0px" });
+        roots.forEach((root) => near.observe(root));
+        window.addEventListener("beforeprint", () => roots.forEach(mount));
       }
 
       return { mount, mountAll };
