@@ -69,15 +69,15 @@ def svg(runs: dict[str, np.ndarray]) -> str:
             f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.6" fill="{colour}"/>'
             for x, y in (px(*p) for p in inside)
         ]
-        lx, ly = WIDTH - 150, 26 + 26 * row
+        lx, ly = WIDTH - 175, 30 + 30 * row
         parts.append(
             f'<line x1="{lx}" y1="{ly - 5}" x2="{lx + 22}" y2="{ly - 5}" stroke="{colour}" '
             f'stroke-width="3"/><text x="{lx + 30}" y="{ly}" font-family="sans-serif" '
-            f'font-size="20" fill="#222">{name}</text>'
+            f'font-size="24" fill="#222">{name}</text>'
         )
     sx0, sy0 = px(*START)
     parts.append(
-        f'<text x="{sx0 - 4:.1f}" y="{sy0 - 10:.1f}" font-family="sans-serif" font-size="18" '
+        f'<text x="{sx0 - 4:.1f}" y="{sy0 - 10:.1f}" font-family="sans-serif" font-size="22" '
         'fill="#444">start</text>'
     )
     parts.append("</svg>")

@@ -38,7 +38,7 @@
 .dx-factors{font-size:.9rem;margin:.3rem 0}
 .dx-factors svg{display:block;width:100%;max-width:40rem;height:auto}
 .dx-controls{display:grid;gap:.3rem;margin-top:.5rem;font-size:.92rem}
-.dx-row{display:grid;grid-template-columns:minmax(7rem,13rem) minmax(6rem,1fr) 7.5em;
+.dx-row{display:grid;grid-template-columns:minmax(7rem,13rem) minmax(6rem,1fr) 9.5em;
  grid-template-areas:"label input out";gap:.1rem .7rem;align-items:center}
 .dx-row label{grid-area:label}
 .dx-row input,.dx-row select{grid-area:input;width:100%;min-height:1.7rem;margin:0}
