@@ -293,10 +293,9 @@ def test_dragging_the_start_with_the_mouse_redraws_every_path(open_page, name):
     assert after["paths"] != before["paths"]
     assert after["status"] != before["status"]
     assert_shows_what_descent_computes(after)
-    # every pointer move was drawn within a frame (60 Hz) on this machine
+    # the pointer's moves were drawn as it moved (how fast: benchmarks/explorers.py)
     timings = root.evaluate("(root) => root.descentExplorer.timings")[timings_before:]
     assert len(timings) >= 5
-    assert float(np.median(timings)) < 16.7, timings
     assert visit.console_errors == []
 
 
