@@ -211,7 +211,8 @@ def math_with_punctuation(match) -> str:
 
 
 SCROLLABLE = re.compile(
-    r'(<div class="highlight"><pre|<div class="pst-scrollable-table-container")>'
+    r'(<div class="highlight"><pre|<div class="pst-scrollable-table-container"'
+    r'|<span class="katex-display")>'
 )
 
 

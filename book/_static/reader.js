@@ -38,9 +38,10 @@ document.addEventListener("click", (event) => {
   dialog.showModal();
 });
 
-// Keyboard focus for code blocks and tables that scroll sideways (the theme's script calls
-// this for each, see book/_ext/reader_page.py): each is measured when it comes near the
-// screen, so that loading a long chapter does not lay out all of it at once.
+// Keyboard focus for code blocks, tables and displayed formulas that scroll sideways (the
+// theme's script calls this for code and tables, see book/_ext/reader_page.py; this file
+// for formulas, below): each is measured when it comes near the screen, so that loading a
+// long chapter does not lay out all of it at once.
 window.descentLazyTabStop = (() => {
   let observer = null;
   return (element) => {
@@ -60,3 +61,7 @@ window.descentLazyTabStop = (() => {
     observer.observe(element);
   };
 })();
+
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll(".katex-display[tabindex]").forEach(window.descentLazyTabStop);
+});
