@@ -128,6 +128,8 @@ def visit_displaymath(self, node):
 def choose_renderer(app, config):
     if available():
         config.html_math_renderer = "katex"
+        # Part of the site's one stylesheet (site_css.py); its fonts load where math is.
+        app.add_css_file(f"{STATIC}/katex.min.css")
     else:
         logger.info(
             "katex_math: no Node or no KaTeX (npm ci --prefix book/_ext), so the pages "
@@ -135,12 +137,11 @@ def choose_renderer(app, config):
         )
 
 
-def add_stylesheet(app, pagename, templatename, context, doctree):
-    """KaTeX's stylesheet on the pages that have math, and nowhere else."""
+def preload_fonts(app, pagename, templatename, context, doctree):
+    """On the pages that have math, KaTeX's two commonest fonts."""
     if app.builder.format != "html" or app.builder.math_renderer_name != "katex":
         return
     if app.env.get_domain("math").has_equations(pagename):
-        app.add_css_file(f"{STATIC}/katex.min.css")
         # The two fonts nearly every formula uses, fetched with the stylesheet instead of
         # after the first layout: the first paragraph, often with math, shows sooner.
         context["metatags"] = context.get("metatags", "") + "".join(
@@ -175,6 +176,6 @@ def setup(app):
         block_renderers=(visit_displaymath, None),
     )
     app.connect("config-inited", choose_renderer)
-    app.connect("html-page-context", add_stylesheet)
+    app.connect("html-page-context", preload_fonts)
     app.connect("build-finished", copy_katex)
     return {"parallel_read_safe": True, "parallel_write_safe": False}

@@ -21,6 +21,7 @@ pytestmark = pytest.mark.book
 
 ALL = pages()
 IDS = [p.name for p in ALL]
+SITE_CSS = (HTML / "_static" / "descent-site.css").resolve()
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -102,16 +103,28 @@ def test_math_is_rendered_at_build_time(book_page):
     assert all(m.select_one(".katex") for m in maths), "formula left for the browser"
     assert not html.select(".katex-error")
     assert not any("mathjax" in s["src"] for s in head_scripts(book_page.html))
+    preloaded = html.find_all("link", attrs={"rel": "preload", "as": "font"})
+    assert bool(preloaded) == bool(maths), "KaTeX's fonts are fetched early where there is math"
+
+
+@pytest.mark.parametrize("book_page", ALL, ids=IDS)
+def test_one_stylesheet_the_sites(book_page):
+    html = soup(book_page.html)
     stylesheets = [link["href"] for link in html.find_all("link", rel="stylesheet")]
-    assert any("katex.min.css" in href for href in stylesheets) == bool(maths)
+    assert [href.rsplit("/", 1)[-1] for href in stylesheets] == ["descent-site.css"]
+    assert (book_page.html.parent / stylesheets[0]).resolve() == SITE_CSS
 
 
-def test_katex_is_served_from_the_site():
-    css = (HTML / "_static" / "katex" / "katex.min.css").read_text(encoding="utf-8")
-    fonts = re.findall(r"url\((fonts/[^)]+)\)", css)
+def test_the_sites_stylesheet_holds_katex_and_everything_it_points_at_is_served():
+    css = SITE_CSS.read_text(encoding="utf-8")
+    assert ".katex{" in css
+    assert ".descent-explorer" in css
+    urls = [u for _, u in re.findall(r"""url\((["']?)(.*?)\1\)""", css)]
+    urls = [u for u in urls if not u.startswith("data:")]
+    fonts = [u for u in urls if "/fonts/KaTeX_" in u]
     assert fonts
-    assert all(fonts_file.endswith(".woff2") for fonts_file in fonts)
-    assert all((HTML / "_static" / "katex" / f).exists() for f in fonts)
+    assert all(font.endswith(".woff2") for font in fonts)
+    assert all((SITE_CSS.parent / u).exists() for u in urls), "a url() that the site lacks"
 
 
 @pytest.mark.parametrize("book_page", ALL, ids=IDS)
